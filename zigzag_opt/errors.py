@@ -46,8 +46,10 @@ class Problem:
         """The same problem with `prefix` prepended to its key path."""
         if not prefix:
             return self
-        path = f"{prefix}.{self.key_path}" if self.key_path and not self.key_path.startswith("[") else (
-            prefix + self.key_path
+        path = (
+            f"{prefix}.{self.key_path}"
+            if self.key_path and not self.key_path.startswith("[")
+            else (prefix + self.key_path)
         )
         return replace(self, key_path=path)
 
@@ -67,7 +69,9 @@ class InputError(ZigzagOptError, ValueError):
         super().__init__(self.message)
 
     @classmethod
-    def one(cls, rule: str, *, key_path: str = "", value: object = None, accepted: str = "", file: str = "") -> InputError:
+    def one(
+        cls, rule: str, *, key_path: str = "", value: object = None, accepted: str = "", file: str = ""
+    ) -> InputError:
         return cls(Problem(rule=rule, key_path=key_path, value=value, accepted=accepted, file=file))
 
     @property

@@ -2,8 +2,18 @@
 
 from zigzag_opt.hardware.accelerator import Accelerator, Core
 from zigzag_opt.hardware.imc import ImcKind, ImcParams
-from zigzag_opt.hardware.memory import Direction, Memory, MemOperand, Port, PortType
+from zigzag_opt.hardware.memory import Direction, MemOperand, Memory, Port, PortType
 from zigzag_opt.hardware.pe_array import PEArray
 
-__all__ = ["Accelerator", "Core", "Direction", "ImcKind", "ImcParams", "MemOperand", "Memory", "PEArray", "Port",
-           "PortType"]
+__all__ = [
+    "Accelerator",
+    "Core",
+    "Direction",
+    "ImcKind",
+    "ImcParams",
+    "MemOperand",
+    "Memory",
+    "PEArray",
+    "Port",
+    "PortType",
+]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from zigzag_opt.errors import Problem, raise_if
 from zigzag_opt.hardware.imc import ImcParams, imc_problems
-from zigzag_opt.hardware.memory import Direction, Memory, MemOperand, memory_problems
+from zigzag_opt.hardware.memory import Direction, MemOperand, Memory, memory_problems
 from zigzag_opt.hardware.pe_array import PEArray, pe_array_problems
 
 __all__ = ["Accelerator", "Core"]
@@ -38,8 +38,11 @@ class Core:
 
     def instances(self, mem: Memory) -> int:
         """How many copies of `mem` exist: the product of the array dims it does not serve."""
-        return math.prod(s for d, s in zip(self.pe_array.dims, self.pe_array.sizes, strict=True)
-                         if d not in mem.served_dims)
+        return math.prod(
+            s
+            for d, s in zip(self.pe_array.dims, self.pe_array.sizes, strict=True)
+            if d not in mem.served_dims
+        )
 
     @property
     def is_imc(self) -> bool:
@@ -80,8 +83,14 @@ def core_problems(core: Core) -> list[Problem]:
     for op in MemOperand:
         levels = core.levels(op)
         if not levels:
-            problems.append(Problem(rule=f"operand {op} is served by no memory", key_path="memories",
-                                    value=names, accepted=f"at least one memory with {op} in its operands"))
+            problems.append(
+                Problem(
+                    rule=f"operand {op} is served by no memory",
+                    key_path="memories",
+                    value=names,
+                    accepted=f"at least one memory with {op} in its operands",
+                )
+            )
             continue
         problems.extend(_direction_problems(op, levels))
     if core.imc is not None:
@@ -99,7 +108,12 @@ def _direction_problems(op: MemOperand, levels: tuple[Memory, ...]) -> list[Prob
             needed.append(Direction.RD_OUT_TO_HIGH if op is MemOperand.O else Direction.WR_IN_BY_HIGH)
         for direction in needed:
             if mem.port_for(op, direction) is None:
-                problems.append(Problem(rule=f"no port of this memory carries {op} in direction {direction}",
-                                        key_path=f"memories.{mem.name}.ports", value=[p.name for p in mem.ports],
-                                        accepted=f"a port whose allocation lists '{op}, {direction}'"))
+                problems.append(
+                    Problem(
+                        rule=f"no port of this memory carries {op} in direction {direction}",
+                        key_path=f"memories.{mem.name}.ports",
+                        value=[p.name for p in mem.ports],
+                        accepted=f"a port whose allocation lists '{op}, {direction}'",
+                    )
+                )
     return problems

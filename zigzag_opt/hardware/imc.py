@@ -51,23 +51,54 @@ class ImcParams:
 
 def imc_problems(p: ImcParams, key: str = "operational_array") -> list[Problem]:
     problems: list[Problem] = []
-    for name, value in (("input_precision[0]", p.act_bits), ("input_precision[1]", p.weight_bits),
-                        ("bit_serial_precision", p.bit_serial_bits)):
+    for name, value in (
+        ("input_precision[0]", p.act_bits),
+        ("input_precision[1]", p.weight_bits),
+        ("bit_serial_precision", p.bit_serial_bits),
+    ):
         if not isinstance(value, int) or not _is_pow2(value):
-            problems.append(Problem(rule="IMC precisions must be powers of two", key_path=f"{key}.{name}",
-                                    value=value, accepted="1, 2, 4, 8, 16, ..."))
+            problems.append(
+                Problem(
+                    rule="IMC precisions must be powers of two",
+                    key_path=f"{key}.{name}",
+                    value=value,
+                    accepted="1, 2, 4, 8, 16, ...",
+                )
+            )
     if isinstance(p.bit_serial_bits, int) and isinstance(p.act_bits, int) and p.bit_serial_bits > p.act_bits:
-        problems.append(Problem(rule="bit_serial_precision must not exceed the activation precision",
-                                key_path=f"{key}.bit_serial_precision", value=p.bit_serial_bits,
-                                accepted=f"<= {p.act_bits}"))
+        problems.append(
+            Problem(
+                rule="bit_serial_precision must not exceed the activation precision",
+                key_path=f"{key}.bit_serial_precision",
+                value=p.bit_serial_bits,
+                accepted=f"<= {p.act_bits}",
+            )
+        )
     if p.kind is ImcKind.DIGITAL and p.adc_bits != 0:
-        problems.append(Problem(rule="a digital IMC core has no ADC: adc_resolution must be 0",
-                                key_path=f"{key}.adc_resolution", value=p.adc_bits, accepted="0"))
+        problems.append(
+            Problem(
+                rule="a digital IMC core has no ADC: adc_resolution must be 0",
+                key_path=f"{key}.adc_resolution",
+                value=p.adc_bits,
+                accepted="0",
+            )
+        )
     if p.kind is ImcKind.ANALOG and (not isinstance(p.adc_bits, int) or p.adc_bits < 1):
-        problems.append(Problem(rule="an analog IMC core needs an ADC resolution >= 1 bit",
-                                key_path=f"{key}.adc_resolution", value=p.adc_bits, accepted="integers >= 1"))
+        problems.append(
+            Problem(
+                rule="an analog IMC core needs an ADC resolution >= 1 bit",
+                key_path=f"{key}.adc_resolution",
+                value=p.adc_bits,
+                accepted="integers >= 1",
+            )
+        )
     if isinstance(p.weight_bits, int) and p.weight_bits > 0 and p.cells_size_bits % p.weight_bits != 0:
-        problems.append(Problem(rule="the cells size must be a multiple of the weight precision",
-                                key_path="memories.cells.size", value=p.cells_size_bits,
-                                accepted=f"multiples of {p.weight_bits}"))
+        problems.append(
+            Problem(
+                rule="the cells size must be a multiple of the weight precision",
+                key_path="memories.cells.size",
+                value=p.cells_size_bits,
+                accepted=f"multiples of {p.weight_bits}",
+            )
+        )
     return problems

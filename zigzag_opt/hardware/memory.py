@@ -88,29 +88,66 @@ def memory_problems(mem: Memory, oa_dims: tuple[str, ...], key: str) -> list[Pro
     """Every rule a memory must satisfy inside an array with OA dims `oa_dims`; `key` prefixes key paths."""
     problems: list[Problem] = []
     if not isinstance(mem.size_bits, int) or isinstance(mem.size_bits, bool) or mem.size_bits < 1:
-        problems.append(Problem(rule="memory size must be a positive integer number of bits",
-                                key_path=f"{key}.size", value=mem.size_bits, accepted="integers >= 1"))
-    for field_name, value in (("r_cost", mem.read_energy_pj), ("w_cost", mem.write_energy_pj),
-                              ("area", mem.area_mm2)):
+        problems.append(
+            Problem(
+                rule="memory size must be a positive integer number of bits",
+                key_path=f"{key}.size",
+                value=mem.size_bits,
+                accepted="integers >= 1",
+            )
+        )
+    for field_name, value in (
+        ("r_cost", mem.read_energy_pj),
+        ("w_cost", mem.write_energy_pj),
+        ("area", mem.area_mm2),
+    ):
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            problems.append(Problem(rule="a cost must be a number >= 0", key_path=f"{key}.{field_name}",
-                                    value=value, accepted="numbers >= 0"))
+            problems.append(
+                Problem(
+                    rule="a cost must be a number >= 0",
+                    key_path=f"{key}.{field_name}",
+                    value=value,
+                    accepted="numbers >= 0",
+                )
+            )
     if not mem.operands:
-        problems.append(Problem(rule="a memory must hold at least one operand", key_path=f"{key}.operands",
-                                value=[], accepted="I1, I2, O"))
+        problems.append(
+            Problem(
+                rule="a memory must hold at least one operand",
+                key_path=f"{key}.operands",
+                value=[],
+                accepted="I1, I2, O",
+            )
+        )
     if len(set(mem.operands)) != len(mem.operands):
-        problems.append(Problem(rule="memory operands must be unique", key_path=f"{key}.operands",
-                                value=[str(o) for o in mem.operands]))
+        problems.append(
+            Problem(
+                rule="memory operands must be unique",
+                key_path=f"{key}.operands",
+                value=[str(o) for o in mem.operands],
+            )
+        )
     for dim in mem.served_dims:
         if dim not in oa_dims:
-            problems.append(Problem(rule="a served dimension must be a dimension of the operational array",
-                                    key_path=f"{key}.served_dimensions", value=dim, accepted=", ".join(oa_dims)))
+            problems.append(
+                Problem(
+                    rule="a served dimension must be a dimension of the operational array",
+                    key_path=f"{key}.served_dimensions",
+                    value=dim,
+                    accepted=", ".join(oa_dims),
+                )
+            )
     names = [p.name for p in mem.ports]
     for i, port in enumerate(mem.ports):
         problems.extend(_port_problems(port, mem, f"{key}.ports[{i}]"))
         if names.count(port.name) > 1 and names.index(port.name) == i:
-            problems.append(Problem(rule="port names must be unique within a memory",
-                                    key_path=f"{key}.ports[{i}].name", value=port.name))
+            problems.append(
+                Problem(
+                    rule="port names must be unique within a memory",
+                    key_path=f"{key}.ports[{i}].name",
+                    value=port.name,
+                )
+            )
     return problems
 
 
@@ -119,24 +156,59 @@ def _port_problems(port: Port, mem: Memory, key: str) -> list[Problem]:
     lo, hi = port.bandwidth_min_bits, port.bandwidth_max_bits
     for name, value in (("bandwidth_min", lo), ("bandwidth_max", hi)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            problems.append(Problem(rule="a bandwidth must be a positive integer (bits/cycle)",
-                                    key_path=f"{key}.{name}", value=value, accepted="integers >= 1"))
+            problems.append(
+                Problem(
+                    rule="a bandwidth must be a positive integer (bits/cycle)",
+                    key_path=f"{key}.{name}",
+                    value=value,
+                    accepted="integers >= 1",
+                )
+            )
     if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
-        problems.append(Problem(rule="bandwidth_min must not exceed bandwidth_max", key_path=f"{key}.bandwidth_min",
-                                value=lo, accepted=f"<= {hi}"))
+        problems.append(
+            Problem(
+                rule="bandwidth_min must not exceed bandwidth_max",
+                key_path=f"{key}.bandwidth_min",
+                value=lo,
+                accepted=f"<= {hi}",
+            )
+        )
     for j, (op, direction) in enumerate(port.allocation):
         where = f"{key}.allocation[{j}]"
         if op not in mem.operands:
-            problems.append(Problem(rule="a port allocation names an operand this memory does not hold",
-                                    key_path=where, value=f"{op}, {direction}",
-                                    accepted=", ".join(str(o) for o in mem.operands)))
+            problems.append(
+                Problem(
+                    rule="a port allocation names an operand this memory does not hold",
+                    key_path=where,
+                    value=f"{op}, {direction}",
+                    accepted=", ".join(str(o) for o in mem.operands),
+                )
+            )
         if port.type is PortType.READ and not direction.is_read:
-            problems.append(Problem(rule="a read port can only carry tl/th", key_path=where,
-                                    value=f"{op}, {direction}", accepted="tl, th"))
+            problems.append(
+                Problem(
+                    rule="a read port can only carry tl/th",
+                    key_path=where,
+                    value=f"{op}, {direction}",
+                    accepted="tl, th",
+                )
+            )
         if port.type is PortType.WRITE and direction.is_read:
-            problems.append(Problem(rule="a write port can only carry fh/fl", key_path=where,
-                                    value=f"{op}, {direction}", accepted="fh, fl"))
+            problems.append(
+                Problem(
+                    rule="a write port can only carry fh/fl",
+                    key_path=where,
+                    value=f"{op}, {direction}",
+                    accepted="fh, fl",
+                )
+            )
         if op is not MemOperand.O and direction in (Direction.WR_IN_BY_LOW, Direction.RD_OUT_TO_HIGH):
-            problems.append(Problem(rule="only the output operand O moves in directions fl/th", key_path=where,
-                                    value=f"{op}, {direction}", accepted="fh, tl for inputs"))
+            problems.append(
+                Problem(
+                    rule="only the output operand O moves in directions fl/th",
+                    key_path=where,
+                    value=f"{op}, {direction}",
+                    accepted="fh, tl for inputs",
+                )
+            )
     return problems

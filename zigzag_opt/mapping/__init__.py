@@ -6,5 +6,16 @@ from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMappi
 from zigzag_opt.mapping.spec import MappingSpec, select_spec
 from zigzag_opt.mapping.temporal import Loop, TemporalMapping
 
-__all__ = ["DEFAULT_LINKS", "Loop", "MappingSpec", "OperandLinks", "SpatialMapping", "TemporalMapping",
-           "render_loop_nest", "select_spec", "spatial_problems", "temporal_loop_sizes", "temporal_problems"]
+__all__ = [
+    "DEFAULT_LINKS",
+    "Loop",
+    "MappingSpec",
+    "OperandLinks",
+    "SpatialMapping",
+    "TemporalMapping",
+    "render_loop_nest",
+    "select_spec",
+    "spatial_problems",
+    "temporal_loop_sizes",
+    "temporal_problems",
+]

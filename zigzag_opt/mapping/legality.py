@@ -8,7 +8,7 @@ from zigzag_opt.errors import Problem
 from zigzag_opt.hardware.accelerator import Core
 from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
 from zigzag_opt.mapping.temporal import TemporalMapping
-from zigzag_opt.workload.layer import Layer, Operand
+from zigzag_opt.workload.layer import Layer
 
 __all__ = ["spatial_problems", "temporal_loop_sizes", "temporal_problems"]
 
@@ -20,24 +20,49 @@ def spatial_problems(layer: Layer, core: Core, spatial: SpatialMapping) -> list[
     for oa, pairs in spatial.unrolling:
         key = f"spatial_mapping.{oa}"
         if oa not in arr.dims:
-            problems.append(Problem(rule="spatial mapping names an array dimension the core does not have",
-                                    key_path=key, value=oa, accepted=", ".join(arr.dims)))
+            problems.append(
+                Problem(
+                    rule="spatial mapping names an array dimension the core does not have",
+                    key_path=key,
+                    value=oa,
+                    accepted=", ".join(arr.dims),
+                )
+            )
             continue
         product = math.prod(f for _, f in pairs)
         if product > arr.size(oa):
-            problems.append(Problem(rule="unrolling exceeds the array dimension's size", key_path=key,
-                                    value=product, accepted=f"<= {arr.size(oa)}"))
+            problems.append(
+                Problem(
+                    rule="unrolling exceeds the array dimension's size",
+                    key_path=key,
+                    value=product,
+                    accepted=f"<= {arr.size(oa)}",
+                )
+            )
         for dim, factor in pairs:
             if factor < 1:
-                problems.append(Problem(rule="an unrolling factor must be >= 1", key_path=f"{key}.{dim}",
-                                        value=factor))
+                problems.append(
+                    Problem(rule="an unrolling factor must be >= 1", key_path=f"{key}.{dim}", value=factor)
+                )
             if dim not in layer.dims:
-                problems.append(Problem(rule="spatial mapping unrolls a dim the layer does not have",
-                                        key_path=f"{key}.{dim}", value=dim, accepted=", ".join(layer.dims)))
+                problems.append(
+                    Problem(
+                        rule="spatial mapping unrolls a dim the layer does not have",
+                        key_path=f"{key}.{dim}",
+                        value=dim,
+                        accepted=", ".join(layer.dims),
+                    )
+                )
     for dim in layer.dims:
         if spatial.total(dim) > layer.size(dim):
-            problems.append(Problem(rule="total unrolling of a dim exceeds its size", key_path="spatial_mapping",
-                                    value=f"{dim}{spatial.total(dim)}", accepted=f"<= {layer.size(dim)}"))
+            problems.append(
+                Problem(
+                    rule="total unrolling of a dim exceeds its size",
+                    key_path="spatial_mapping",
+                    value=f"{dim}{spatial.total(dim)}",
+                    accepted=f"<= {layer.size(dim)}",
+                )
+            )
     return problems
 
 
@@ -56,7 +81,10 @@ def temporal_loop_sizes(layer: Layer, spatial: SpatialMapping) -> dict[str, int]
 
 
 def temporal_problems(
-    layer: Layer, core: Core, spatial: SpatialMapping, temporal: TemporalMapping,
+    layer: Layer,
+    core: Core,
+    spatial: SpatialMapping,
+    temporal: TemporalMapping,
     links: OperandLinks = DEFAULT_LINKS,
 ) -> list[Problem]:
     """Loops cover the temporal trip counts exactly; cuts are monotone and end at the last loop."""
@@ -65,31 +93,59 @@ def temporal_problems(
     have: dict[str, int] = {}
     for i, (dim, size) in enumerate(temporal.loops):
         if dim not in layer.dims:
-            problems.append(Problem(rule="temporal loop over a dim the layer does not have",
-                                    key_path=f"temporal_ordering[{i}]", value=dim, accepted=", ".join(layer.dims)))
+            problems.append(
+                Problem(
+                    rule="temporal loop over a dim the layer does not have",
+                    key_path=f"temporal_ordering[{i}]",
+                    value=dim,
+                    accepted=", ".join(layer.dims),
+                )
+            )
         if size < 1:
-            problems.append(Problem(rule="a loop size must be >= 1", key_path=f"temporal_ordering[{i}]",
-                                    value=size))
+            problems.append(
+                Problem(rule="a loop size must be >= 1", key_path=f"temporal_ordering[{i}]", value=size)
+            )
         have[dim] = have.get(dim, 1) * size
     for dim in sorted(set(needed) | set(have)):
         if have.get(dim, 1) != needed.get(dim, 1) and dim in layer.dims:
-            problems.append(Problem(rule="temporal loop sizes of a dim must multiply to its temporal trip count",
-                                    key_path="temporal_ordering", value=f"{dim}{have.get(dim, 1)}",
-                                    accepted=f"{dim}{needed.get(dim, 1)}"))
+            problems.append(
+                Problem(
+                    rule="temporal loop sizes of a dim must multiply to its temporal trip count",
+                    key_path="temporal_ordering",
+                    value=f"{dim}{have.get(dim, 1)}",
+                    accepted=f"{dim}{needed.get(dim, 1)}",
+                )
+            )
     link_of = dict(links)
     for op in layer.operands():
         try:
             cuts = temporal.cuts_of(op)
         except KeyError:
-            problems.append(Problem(rule="the temporal mapping gives no memory allocation for an operand",
-                                    key_path="temporal_mapping", value=str(op)))
+            problems.append(
+                Problem(
+                    rule="the temporal mapping gives no memory allocation for an operand",
+                    key_path="temporal_mapping",
+                    value=str(op),
+                )
+            )
             continue
         n_levels = len(core.levels(link_of[op]))
         if len(cuts) != n_levels:
-            problems.append(Problem(rule=f"operand {op} needs one cut per memory level",
-                                    key_path=f"temporal_mapping.{op}", value=len(cuts), accepted=str(n_levels)))
+            problems.append(
+                Problem(
+                    rule=f"operand {op} needs one cut per memory level",
+                    key_path=f"temporal_mapping.{op}",
+                    value=len(cuts),
+                    accepted=str(n_levels),
+                )
+            )
         if list(cuts) != sorted(cuts) or (cuts and (cuts[-1] != len(temporal.loops) or cuts[0] < 0)):
-            problems.append(Problem(rule="cuts must be non-decreasing and end at the number of loops",
-                                    key_path=f"temporal_mapping.{op}", value=cuts,
-                                    accepted=f"0 <= c1 <= ... <= {len(temporal.loops)}"))
+            problems.append(
+                Problem(
+                    rule="cuts must be non-decreasing and end at the number of loops",
+                    key_path=f"temporal_mapping.{op}",
+                    value=cuts,
+                    accepted=f"0 <= c1 <= ... <= {len(temporal.loops)}",
+                )
+            )
     return problems

@@ -13,8 +13,13 @@ _OPERAND_ORDER = (Operand.O, Operand.W, Operand.I)
 
 
 def render_loop_nest(
-    layer: Layer, core: Core, spatial: SpatialMapping, temporal: TemporalMapping,
-    links: OperandLinks = DEFAULT_LINKS, *, indent: int = 2,
+    layer: Layer,
+    core: Core,
+    spatial: SpatialMapping,
+    temporal: TemporalMapping,
+    links: OperandLinks = DEFAULT_LINKS,
+    *,
+    indent: int = 2,
 ) -> str:
     """Temporal loops outermost first, each with the memory that holds each operand there; then `parfor` loops."""
     link_of = dict(links)
@@ -45,8 +50,10 @@ def render_loop_nest(
     offset = 0
     for i in reversed(range(len(temporal.loops))):
         dim, size = temporal.loops[i]
-        lines.append(f"{' ' * offset}for {dim} in [0, {size}):".ljust(loop_w) + "".join(h.ljust(mem_w)
-                                                                                   for h in holders[i]))
+        lines.append(
+            f"{' ' * offset}for {dim} in [0, {size}):".ljust(loop_w)
+            + "".join(h.ljust(mem_w) for h in holders[i])
+        )
         lines.append("-" * total_w)
         offset += indent
     header("Spatial Loops", ["" for _ in ops])

@@ -11,7 +11,11 @@ from zigzag_opt.workload.layer import Operand
 __all__ = ["DEFAULT_LINKS", "OperandLinks", "SpatialMapping"]
 
 OperandLinks = tuple[tuple[Operand, MemOperand], ...]
-DEFAULT_LINKS: OperandLinks = ((Operand.O, MemOperand.O), (Operand.W, MemOperand.I2), (Operand.I, MemOperand.I1))
+DEFAULT_LINKS: OperandLinks = (
+    (Operand.O, MemOperand.O),
+    (Operand.W, MemOperand.I2),
+    (Operand.I, MemOperand.I1),
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
 from zigzag_opt.workload.layer import Layer
@@ -16,7 +16,7 @@ class MappingSpec:
     ordering (every size given and matching the layer's temporal loops) is evaluated as is, without search."""
 
     name: str
-    spatial: SpatialMapping = SpatialMapping()
+    spatial: SpatialMapping = field(default_factory=SpatialMapping)
     temporal_ordering: tuple[tuple[str, int | None], ...] = ()
     operand_links: OperandLinks = DEFAULT_LINKS
 

@@ -68,7 +68,7 @@ def derived_span(coef_a: int, size_a: int, coef_b: int, size_b: int) -> int:
     Stride 1 gives A + B − 1; a stride at least the kernel gives A·B.
     """
     g = math.gcd(coef_a, coef_b)
-    return int(size_a * size_b - max(0, size_b - coef_a / g) * (size_a - coef_b / g))
+    return size_a * size_b - max(0, size_b - coef_a // g) * (size_a - coef_b // g)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,7 +155,8 @@ class Layer:
         rel = self.relation(derived)
         if rel is None:
             return 1
-        span = _span_of(rel, {d: self.size(d) for d, _ in rel.terms})
+        (da, ca), (db, cb) = rel.terms
+        span = derived_span(ca, self.size(da), cb, self.size(db))
         pads = sum(b + e for name, b, e in self.padding if name == derived)
         return span - pads
 
@@ -170,30 +171,35 @@ class Layer:
         return total
 
 
-def _span_of(rel: DimRelation, sizes: dict[str, int]) -> int:
-    """Distinct values of a two-term relation at the given term sizes (one term: the term's size)."""
-    if len(rel.terms) == 1:
-        dim, coef = rel.terms[0]
-        return (sizes.get(dim, 1) - 1) * coef + 1
-    (da, ca), (db, cb) = rel.terms[0], rel.terms[1]
-    return derived_span(ca, sizes.get(da, 1), cb, sizes.get(db, 1))
-
-
 def _layer_problems(layer: Layer) -> list[Problem]:
     problems: list[Problem] = []
     if len(layer.dims) != len(layer.sizes):
         problems.append(
-            Problem(rule="loop_dims and loop_sizes must have the same length", key_path="loop_sizes",
-                    value=len(layer.sizes), accepted=f"{len(layer.dims)} sizes")
+            Problem(
+                rule="loop_dims and loop_sizes must have the same length",
+                key_path="loop_sizes",
+                value=len(layer.sizes),
+                accepted=f"{len(layer.dims)} sizes",
+            )
         )
     if len(set(layer.dims)) != len(layer.dims):
-        problems.append(Problem(rule="loop dims must be unique", key_path="loop_dims", value=list(layer.dims)))
+        problems.append(
+            Problem(rule="loop dims must be unique", key_path="loop_dims", value=list(layer.dims))
+        )
     for i, (dim, size) in enumerate(zip(layer.dims, layer.sizes, strict=False)):
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            problems.append(Problem(rule="a loop size must be a positive integer", key_path=f"loop_sizes[{i}]",
-                                    value=size, accepted="integers >= 1"))
+            problems.append(
+                Problem(
+                    rule="a loop size must be a positive integer",
+                    key_path=f"loop_sizes[{i}]",
+                    value=size,
+                    accepted="integers >= 1",
+                )
+            )
         if not dim or not dim.isidentifier():
-            problems.append(Problem(rule="a loop dim must be an identifier", key_path=f"loop_dims[{i}]", value=dim))
+            problems.append(
+                Problem(rule="a loop dim must be an identifier", key_path=f"loop_dims[{i}]", value=dim)
+            )
     ops = layer.operands()
     if Operand.O not in ops:
         problems.append(Problem(rule="a layer needs an output operand O", key_path="equation", value=ops))
@@ -201,27 +207,56 @@ def _layer_problems(layer: Layer) -> list[Problem]:
     for rel in layer.relations:
         for dim, coef in rel.terms:
             if dim not in layer.dims:
-                problems.append(Problem(rule="a dimension relation must use loop dims of the layer",
-                                        key_path="dimension_relations", value=rel.render(),
-                                        accepted=", ".join(layer.dims)))
+                problems.append(
+                    Problem(
+                        rule="a dimension relation must use loop dims of the layer",
+                        key_path="dimension_relations",
+                        value=rel.render(),
+                        accepted=", ".join(layer.dims),
+                    )
+                )
             if coef < 1:
-                problems.append(Problem(rule="relation coefficients must be positive integers",
-                                        key_path="dimension_relations", value=rel.render()))
-        if len(rel.terms) > 2:
-            problems.append(Problem(rule="a dimension relation has at most two terms",
-                                    key_path="dimension_relations", value=rel.render()))
+                problems.append(
+                    Problem(
+                        rule="relation coefficients must be positive integers",
+                        key_path="dimension_relations",
+                        value=rel.render(),
+                    )
+                )
+        if len(rel.terms) != 2:
+            problems.append(
+                Problem(
+                    rule="a dimension relation has exactly two terms (e.g. ix=1*ox+1*fx)",
+                    key_path="dimension_relations",
+                    value=rel.render(),
+                )
+            )
     for op, idx in layer.operand_dims:
         for name in idx:
             if name not in layer.dims and name not in derived:
-                problems.append(Problem(rule=f"index of operand {op} is neither a loop dim nor a derived dim",
-                                        key_path="equation", value=name,
-                                        accepted=", ".join([*layer.dims, *sorted(derived)])))
+                problems.append(
+                    Problem(
+                        rule=f"index of operand {op} is neither a loop dim nor a derived dim",
+                        key_path="equation",
+                        value=name,
+                        accepted=", ".join([*layer.dims, *sorted(derived)]),
+                    )
+                )
     for name, b, e in layer.padding:
         if b < 0 or e < 0:
             problems.append(Problem(rule="padding must be >= 0", key_path=f"padding.{name}", value=(b, e)))
-    for key, value in (("W", layer.precision.w_bits), ("I", layer.precision.i_bits),
-                       ("O", layer.precision.o_partial_bits), ("O_final", layer.precision.o_final_bits)):
+    for key, value in (
+        ("W", layer.precision.w_bits),
+        ("I", layer.precision.i_bits),
+        ("O", layer.precision.o_partial_bits),
+        ("O_final", layer.precision.o_final_bits),
+    ):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            problems.append(Problem(rule="a precision must be an integer number of bits >= 0",
-                                    key_path=f"operand_precision.{key}", value=value))
+            problems.append(
+                Problem(
+                    rule="a precision must be an integer number of bits >= 0",
+                    key_path=f"operand_precision.{key}",
+                    value=value,
+                )
+            )
     return problems

@@ -76,10 +76,21 @@ def _network_problems(net: Network) -> list[Problem]:
     for p, c in net.edges:
         for end in (p, c):
             if end not in seen:
-                problems.append(Problem(rule="an edge names a layer id that does not exist",
-                                        key_path="edges", value=(p, c), accepted=f"ids {sorted(seen)}"))
+                problems.append(
+                    Problem(
+                        rule="an edge names a layer id that does not exist",
+                        key_path="edges",
+                        value=(p, c),
+                        accepted=f"ids {sorted(seen)}",
+                    )
+                )
     if not problems and _topological_ids(net) is None:
         cyclic = sorted({p for p, _ in net.edges} & {c for _, c in net.edges})
-        problems.append(Problem(rule="the network must be acyclic (operand_source forms a cycle)",
-                                key_path="operand_source", value=cyclic))
+        problems.append(
+            Problem(
+                rule="the network must be acyclic (operand_source forms a cycle)",
+                key_path="operand_source",
+                value=cyclic,
+            )
+        )
     return problems

@@ -1,0 +1,176 @@
+"""Evaluate a batch of temporal mappings on a compiled problem: energy, latency and their breakdowns.
+
+No Python loop runs over candidates; loops run over operands, memory levels, ports and directions only.
+Candidates that are structurally wrong or do not fit the memories come back with ``valid == False`` and
+infinite cost, never as an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from zigzag_opt.cost.batch import MappingBatch
+from zigzag_opt.cost.footprint import LoopPrefix, Movement, loop_prefix, movement, operand_state
+from zigzag_opt.cost.latency import LatencyParts, latency
+from zigzag_opt.cost.problem import ProblemArrays
+from zigzag_opt.mapping.temporal import TemporalMapping
+
+__all__ = ["BatchResult", "evaluate", "evaluate_mappings"]
+
+F64 = npt.NDArray[np.float64]
+B1 = npt.NDArray[np.bool_]
+CHUNK = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """Costs of N mappings. Per-operand lists follow the problem's operand order; `accesses[x]` and
+    `energy_per_dir[x]` are [N, M, 4] (TL, FL, TH, FH), `utilization[x]` is [N, M] (shared memories summed)."""
+
+    valid: B1
+    fits: B1
+    energy: F64
+    mac_energy: float
+    mem_energy: F64
+    latency: F64
+    parts: LatencyParts
+    accesses: list[F64]
+    energy_per_dir: list[F64]
+    utilization: list[F64]
+    total_cycles: F64
+
+    def __len__(self) -> int:
+        return int(self.energy.shape[0])
+
+    @property
+    def edp(self) -> F64:
+        return self.energy * self.latency
+
+
+def evaluate_mappings(prob: ProblemArrays, mappings: Sequence[TemporalMapping]) -> BatchResult:
+    """Convenience: evaluate `TemporalMapping` objects."""
+    ops = [t.op for t in prob.operands]
+    depth = max(t.n_levels for t in prob.operands)
+    return evaluate(prob, MappingBatch.from_mappings(mappings, prob.dims, ops, depth))
+
+
+def evaluate(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
+    """Energy (pJ) and latency (cycles) of every mapping in `batch`, chunked to bound memory."""
+    if len(batch) <= CHUNK:
+        return _evaluate_chunk(prob, batch)
+    parts = [_evaluate_chunk(prob, batch.take(slice(i, i + CHUNK))) for i in range(0, len(batch), CHUNK)]
+    return _concat(parts)
+
+
+def _structure_ok(prob: ProblemArrays, batch: MappingBatch, pre: LoopPrefix) -> B1:
+    """Loops multiply to the temporal trip counts; cuts are monotone and end at the last loop."""
+    ok = np.ones(len(batch), dtype=bool)
+    final = pre.per_dim[pre.rows, batch.n_loops, :]
+    for d, dim in enumerate(prob.dims):
+        ok &= final[:, d] == prob.temporal_sizes.get(dim, 1)
+    for x, t in enumerate(prob.operands):
+        cuts = batch.cuts[:, x, : t.n_levels]
+        ok &= np.all(np.diff(cuts, axis=1) >= 0, axis=1) & (cuts[:, 0] >= 0) & (cuts[:, -1] == batch.n_loops)
+    return ok
+
+
+def _utilization(prob: ProblemArrays, mv: list[Movement], attr: str) -> tuple[list[F64], list[F64]]:
+    individual = [getattr(mv[x], attr)[:, 1:] / t.size_bits[None, :] for x, t in enumerate(prob.operands)]
+    shared = [u.copy() for u in individual]
+    for group in prob.sharing_groups:
+        total = sum(individual[x][:, m] for x, m in group)
+        for x, m in group:
+            shared[x][:, m] = total
+    return individual, shared
+
+
+def _word_accesses(prob: ProblemArrays, mv: list[Movement]) -> tuple[list[F64], B1]:
+    """Full-width word accesses per level and direction: each period's transfer rounded up to the minimum
+    bandwidth granule, times periods and memory instances, truncated like ZigZag's int()."""
+    out = []
+    n = mv[0].amount.shape[0]
+    ok = np.ones(n, dtype=bool)
+    for x, t in enumerate(prob.operands):
+        m = mv[x]
+        lo = t.bw_min[None, :, :]
+        hi = t.bw_max[None, :, :]
+        moving = (m.amount != 0) & (m.prec_dir != 0)
+        has_port = lo > 0
+        ok &= ~np.any((m.amount != 0) & ~has_port, axis=(1, 2))
+        safe_lo, safe_hi = np.where(has_port, lo, 1.0), np.where(has_port, hi, 1.0)
+        units = t.frac.unit_count[1:].astype(np.float64)[None, :, None]
+        words = np.trunc(np.ceil(m.amount * m.prec_dir / safe_lo) * (safe_lo / safe_hi) * m.count * units)
+        out.append(np.where(moving & has_port, words, 0.0))
+    return out, ok
+
+
+def _evaluate_chunk(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
+    pre = loop_prefix(batch, len(prob.dims))
+    o_ir = next(t.ir_mask for t in prob.operands if t.is_output)
+    states = [operand_state(batch, pre, t, x, o_ir) for x, t in enumerate(prob.operands)]
+    mv_frac = [movement(prob, pre, states[x], t, t.frac) for x, t in enumerate(prob.operands)]
+    mv_int = [movement(prob, pre, states[x], t, t.integer) for x, t in enumerate(prob.operands)]
+    accesses, ports_ok = _word_accesses(prob, mv_frac)
+    energy_per_dir = []
+    for x, t in enumerate(prob.operands):
+        cost = np.stack([t.read_pj, t.write_pj, t.read_pj, t.write_pj], axis=1)[None, :, :]
+        energy_per_dir.append(accesses[x] * cost)
+    mem_energy = sum(e.sum(axis=(1, 2)) for e in energy_per_dir)
+    assert isinstance(mem_energy, np.ndarray)
+    mac_energy = prob.mac_energy_pj * prob.mac_count
+    _, util_shared = _utilization(prob, mv_frac, "bits")
+    eff, eff_shared = _utilization(prob, mv_frac, "effective_bits")
+    fits: B1 = np.all(np.stack([np.all(u <= 1.0, axis=1) for u in util_shared]), axis=0)
+    parts = latency(prob, mv_int, eff, eff_shared, pre.total)
+    valid: B1 = _structure_ok(prob, batch, pre) & ports_ok & parts.valid & fits
+    energy = np.where(valid, mem_energy + mac_energy, np.inf)
+    return BatchResult(
+        valid=valid,
+        fits=fits,
+        energy=energy,
+        mac_energy=mac_energy,
+        mem_energy=mem_energy,
+        latency=np.where(valid, parts.total2, np.inf),
+        parts=parts,
+        accesses=accesses,
+        energy_per_dir=energy_per_dir,
+        utilization=util_shared,
+        total_cycles=pre.total,
+    )
+
+
+def _concat(parts: list[BatchResult]) -> BatchResult:
+    def cat(get: str) -> npt.NDArray[Any]:
+        return np.concatenate([getattr(p, get) for p in parts])
+
+    def cat_list(get: str) -> list[F64]:
+        return [np.concatenate([getattr(p, get)[x] for p in parts]) for x in range(len(getattr(parts[0], get)))]
+
+    lp = [p.parts for p in parts]
+    merged = LatencyParts(
+        **{
+            name: np.concatenate([getattr(q, name) for q in lp])
+            for name in ("ideal_temporal", "stall_slack", "onloading", "offloading", "total0", "total1", "total2")
+        },
+        port_ss=np.concatenate([q.port_ss for q in lp]),
+        double_buffer=[np.concatenate([q.double_buffer[x] for q in lp]) for x in range(len(lp[0].double_buffer))],
+        valid=np.concatenate([q.valid for q in lp]),
+    )
+    return BatchResult(
+        valid=cat("valid"),
+        fits=cat("fits"),
+        energy=cat("energy"),
+        mac_energy=parts[0].mac_energy,
+        mem_energy=cat("mem_energy"),
+        latency=cat("latency"),
+        parts=merged,
+        accesses=cat_list("accesses"),
+        energy_per_dir=cat_list("energy_per_dir"),
+        utilization=cat_list("utilization"),
+        total_cycles=cat("total_cycles"),
+    )

@@ -1,0 +1,281 @@
+"""Compile (layer, core, spatial mapping) once into small read-only arrays; evaluate many temporal mappings on it.
+
+This is the only place of the cost model that walks object graphs. Everything that does not depend on the
+temporal mapping is computed here: relevance masks over the layer dims, the spatial loops attached to each memory
+level of each operand (fractional for energy, integer for latency), unit counts, bandwidth boosts, per-level
+memory parameters, the ports and what they carry.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from zigzag_opt.cost.reference import (
+    _decouple_pr,
+    _prod,
+    _relevance,
+    _spatial_per_level,
+    split_spatial,
+    systolic_drain,
+)
+from zigzag_opt.errors import Problem, raise_if
+from zigzag_opt.hardware.accelerator import Core
+from zigzag_opt.hardware.memory import Direction, MemOperand
+from zigzag_opt.mapping.legality import spatial_problems, temporal_loop_sizes
+from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
+from zigzag_opt.workload.layer import Layer, Operand
+
+__all__ = ["DIRECTIONS", "OperandTables", "PortTable", "ProblemArrays", "SpatialView", "compile_problem"]
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+B1 = npt.NDArray[np.bool_]
+
+#: Direction order of every [..., 4] axis: read to low, write from low, read to high, write from high.
+DIRECTIONS = (Direction.RD_OUT_TO_LOW, Direction.WR_IN_BY_LOW, Direction.RD_OUT_TO_HIGH, Direction.WR_IN_BY_HIGH)
+
+
+@dataclass(frozen=True, slots=True)
+class SpatialView:
+    """Spatial tables of one operand for one version of the spatial mapping (fractional or integer).
+
+    `prefix[ℓ, d]`: product of the spatial factors of layer dim d over arch levels < ℓ, ℓ = 0..M+1.
+    `unit_count[ℓ]`, `boost[ℓ]` (ℓ = 0..M; boost[M] = 1). `ir_suffix_o[ℓ]`: product of output-irrelevant spatial
+    factors at arch levels >= ℓ (ℓ = 0..M+1), used for psum flags and read-back precision.
+    """
+
+    prefix: F64
+    unit_count: I64
+    boost: I64
+    ir_suffix_o: F64
+    ir_any_above: B1  # [ℓ]: an output-irrelevant spatial factor > 1 sits at an arch level >= ℓ
+
+
+@dataclass(frozen=True, slots=True)
+class OperandTables:
+    """Per-operand constants. Masks are over layer dims; `pr` lists (dim_a, coef_a, dim_b, coef_b, total)."""
+
+    op: Operand
+    mem_op: MemOperand
+    n_levels: int
+    is_output: bool
+    r_mask: B1
+    ir_mask: B1
+    pr: tuple[tuple[int, int, int, int, int], ...]
+    precision: int  # inputs; outputs use the partial/final pair of the problem
+    frac: SpatialView
+    integer: SpatialView
+    size_bits: F64  # [M] capacity per instance
+    read_pj: F64  # [M]
+    write_pj: F64  # [M]
+    bw_min: F64  # [M, 4] (0 = no port)
+    bw_max: F64  # [M, 4]
+    size_elem: float  # whole-tensor elements (output read-back test)
+
+
+@dataclass(frozen=True, slots=True)
+class PortTable:
+    """One physical port and the (operand index, level, direction index) links it carries, in ZigZag's order."""
+
+    name: str
+    bw_max: float
+    shared_by_inputs: bool
+    links: tuple[tuple[int, int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemArrays:
+    """The compiled problem. `dims` index every per-dim axis; `temporal_sizes` are the trip counts mappings must
+    cover (dim -> product of that dim's temporal loops)."""
+
+    layer: Layer
+    core: Core
+    spatial: SpatialMapping
+    links: OperandLinks
+    dims: tuple[str, ...]
+    temporal_sizes: dict[str, int]
+    operands: tuple[OperandTables, ...]
+    sharing_groups: tuple[tuple[tuple[int, int], ...], ...]  # (operand index, level) sharing one memory
+    ports: tuple[PortTable, ...]
+    mac_count: int
+    mac_energy_pj: float
+    cycles_per_op: float
+    ideal_cycle: float
+    systolic_drain: float
+    o_partial_bits: int
+    o_final_bits: int
+
+    def dim_index(self, dim: str) -> int:
+        return self.dims.index(dim)
+
+
+def compile_problem(
+    layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks = DEFAULT_LINKS
+) -> ProblemArrays:
+    """Check the spatial mapping against layer and core and precompute every mapping-independent table."""
+    raise_if(spatial_problems(layer, core, spatial) + _link_problems(layer, core, links))
+    dims = tuple(layer.dims)
+    link_of = dict(links)
+    frac_sm = split_spatial(layer, core, spatial, fractional=True)
+    int_sm = split_spatial(layer, core, spatial, fractional=False)
+    assert isinstance(frac_sm, tuple) and isinstance(int_sm, tuple)
+    o_ir = _relevance(layer, Operand.O).ir
+    tables = []
+    for op in layer.operands():
+        mem_op = link_of[op]
+        levels = core.levels(mem_op)
+        rel = _relevance(layer, op)
+        views = []
+        for sm in (frac_sm, int_sm):
+            per_level = _spatial_per_level(core, levels, sm)
+            views.append(_spatial_view(layer, dims, per_level, rel, o_ir))
+        bw_min = np.zeros((len(levels), 4))
+        bw_max = np.zeros((len(levels), 4))
+        for m, mem in enumerate(levels):
+            for k, d in enumerate(DIRECTIONS):
+                port = None
+                for p in mem.ports:
+                    if (mem_op, d) in p.allocation:
+                        port = p  # ZigZag keeps the last port listed for a pair
+                if port is not None:
+                    bw_min[m, k], bw_max[m, k] = port.bandwidth_min_bits, port.bandwidth_max_bits
+        pr = tuple(
+            (dims.index(r.terms[0][0]), r.terms[0][1], dims.index(r.terms[1][0]), r.terms[1][1], layer.pr_total(name))
+            for name in rel.pr
+            if (r := layer.relation(name)) is not None
+        )
+        tables.append(
+            OperandTables(
+                op=op,
+                mem_op=mem_op,
+                n_levels=len(levels),
+                is_output=op is Operand.O,
+                r_mask=np.array([d in rel.r for d in dims]),
+                ir_mask=np.array([d in rel.ir for d in dims]),
+                pr=pr,
+                precision=layer.precision.bits(op),
+                frac=views[0],
+                integer=views[1],
+                size_bits=np.array([float(m.size_bits) for m in levels]),
+                read_pj=np.array([m.read_energy_pj for m in levels]),
+                write_pj=np.array([m.write_energy_pj for m in levels]),
+                bw_min=bw_min,
+                bw_max=bw_max,
+                size_elem=float(layer.tensor_elements(op)),
+            )
+        )
+    cpo = core.imc.cycles_per_op if core.imc is not None else 1.0
+    return ProblemArrays(
+        layer=layer,
+        core=core,
+        spatial=spatial,
+        links=links,
+        dims=dims,
+        temporal_sizes=temporal_loop_sizes(layer, spatial),
+        operands=tuple(tables),
+        sharing_groups=_sharing_groups(core, tables),
+        ports=_ports(core, tables),
+        mac_count=layer.mac_count,
+        mac_energy_pj=core.pe_array.mac_energy_pj,
+        cycles_per_op=cpo,
+        ideal_cycle=float(math.ceil(math.ceil(layer.mac_count / core.pe_array.mac_count) * cpo)),
+        systolic_drain=float(systolic_drain(layer, core, spatial)),
+        o_partial_bits=layer.precision.o_partial_bits,
+        o_final_bits=layer.precision.o_final_bits,
+    )
+
+
+def _link_problems(layer: Layer, core: Core, links: OperandLinks) -> list[Problem]:
+    link_of = dict(links)
+    problems = []
+    for op in layer.operands():
+        if op not in link_of:
+            problems.append(
+                Problem(
+                    rule="no memory operand is linked to a layer operand", key_path="memory_operand_links", value=op
+                )
+            )
+        elif not core.levels(link_of[op]):
+            problems.append(
+                Problem(
+                    rule="the linked memory operand is held by no memory",
+                    key_path="memory_operand_links",
+                    value=f"{op}: {link_of[op]}",
+                )
+            )
+    return problems
+
+
+def _spatial_view(
+    layer: Layer, dims: tuple[str, ...], per_level: list[list[tuple[str, float]]], rel: object, o_ir: frozenset[str]
+) -> SpatialView:
+    from zigzag_opt.cost.reference import _Relevance
+
+    assert isinstance(rel, _Relevance)
+    n_arch = len(per_level)
+    prefix = np.ones((n_arch + 1, len(dims)))
+    for lv, loops in enumerate(per_level):
+        prefix[lv + 1] = prefix[lv]
+        for d, f in loops:
+            prefix[lv + 1, dims.index(d)] *= f
+    decoupled = _decouple_pr(per_level, layer, rel)
+    totals = [math.prod(s for _, s in lv) for lv in decoupled]
+    unit_count = [round(round(math.prod(totals[lv:]), 3)) for lv in range(n_arch)]
+    r_sp = [_prod(lv, rel.r_dec) for lv in decoupled]
+    unique = [math.prod(r_sp[lv:]) for lv in range(n_arch)]
+    boost = [round(unique[lv] / unique[lv + 1]) for lv in range(n_arch - 1)] + [1]
+    ir_per_level = [math.prod(f for d, f in lv if d in o_ir) for lv in per_level]
+    ir_suffix = [math.prod(ir_per_level[lv:]) for lv in range(n_arch)] + [1.0]
+    ir_any = [any(f > 1 for lvl in per_level[lv:] for d, f in lvl if d in o_ir) for lv in range(n_arch)] + [False]
+    return SpatialView(
+        prefix=prefix,
+        unit_count=np.array(unit_count, dtype=np.int64),
+        boost=np.array(boost, dtype=np.int64),
+        ir_suffix_o=np.array(ir_suffix),
+        ir_any_above=np.array(ir_any),
+    )
+
+
+def _sharing_groups(core: Core, tables: list[OperandTables]) -> tuple[tuple[tuple[int, int], ...], ...]:
+    index_of = {t.mem_op: i for i, t in enumerate(tables)}
+    groups = []
+    for mem in core.memories:
+        if len(mem.operands) > 1:
+            group = tuple((index_of[o], core.levels(o).index(mem)) for o in mem.operands if o in index_of)
+            groups.append(group)
+    return tuple(groups)
+
+
+def _ports(core: Core, tables: list[OperandTables]) -> tuple[PortTable, ...]:
+    """Used ports in memory order; each port's links in ZigZag's order (memory operand order, then directions in
+    order of first mention; the last port naming a pair carries it)."""
+    index_of = {t.mem_op: i for i, t in enumerate(tables)}
+    out = []
+    for mem in core.memories:
+        chosen: dict[tuple[MemOperand, Direction], str] = {}
+        for o in mem.operands:
+            for port in mem.ports:
+                for po, d in port.allocation:
+                    if po is o:
+                        chosen[(po, d)] = port.name
+        for port in mem.ports:
+            funcs = [(o, d) for (o, d), name in chosen.items() if name == port.name]
+            if not funcs:
+                continue
+            served = {o for o, _ in funcs}
+            links = tuple(
+                (index_of[o], core.levels(o).index(mem), DIRECTIONS.index(d)) for o, d in funcs if o in index_of
+            )
+            out.append(
+                PortTable(
+                    name=f"{mem.name}.{port.name}",
+                    bw_max=float(port.bandwidth_max_bits),
+                    shared_by_inputs={MemOperand.I1, MemOperand.I2} <= served,
+                    links=links,
+                )
+            )
+    return tuple(out)
