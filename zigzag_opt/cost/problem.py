@@ -137,10 +137,7 @@ def compile_problem(
         bw_max = np.zeros((len(levels), 4))
         for m, mem in enumerate(levels):
             for k, d in enumerate(DIRECTIONS):
-                port = None
-                for p in mem.ports:
-                    if (mem_op, d) in p.allocation:
-                        port = p  # ZigZag keeps the last port listed for a pair
+                port = mem.port_for(mem_op, d)
                 if port is not None:
                     bw_min[m, k], bw_max[m, k] = port.bandwidth_min_bits, port.bandwidth_max_bits
         pr = tuple(
@@ -256,25 +253,15 @@ def _ports(core: Core, tables: list[OperandTables]) -> tuple[PortTable, ...]:
     index_of = {t.mem_op: i for i, t in enumerate(tables)}
     out = []
     for mem in core.memories:
-        chosen: dict[tuple[MemOperand, Direction], str] = {}
-        for o in mem.operands:
-            for port in mem.ports:
-                for po, d in port.allocation:
-                    if po is o:
-                        chosen[(po, d)] = port.name
-        for port in mem.ports:
-            funcs = [(o, d) for (o, d), name in chosen.items() if name == port.name]
-            if not funcs:
-                continue
-            served = {o for o, _ in funcs}
+        for port, pairs in mem.carried():
             links = tuple(
-                (index_of[o], core.levels(o).index(mem), DIRECTIONS.index(d)) for o, d in funcs if o in index_of
+                (index_of[o], core.levels(o).index(mem), DIRECTIONS.index(d)) for o, d in pairs if o in index_of
             )
             out.append(
                 PortTable(
                     name=f"{mem.name}.{port.name}",
                     bw_max=float(port.bandwidth_max_bits),
-                    shared_by_inputs={MemOperand.I1, MemOperand.I2} <= served,
+                    shared_by_inputs={MemOperand.I1, MemOperand.I2} <= {o for o, _ in pairs},
                     links=links,
                 )
             )

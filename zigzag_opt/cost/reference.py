@@ -335,28 +335,16 @@ class _OperandCtx:
 
 
 def _port_functions(core: Core) -> list[tuple[Memory, str, list[tuple[MemOperand, int, Direction]]]]:
-    """Per memory, per used port: the (memory operand, level, direction) it serves, in ZigZag's order (operands
-    in the memory's order, directions in order of first mention; the last port naming a pair wins)."""
-    out = []
-    for mem in core.memories:
-        chosen: dict[tuple[MemOperand, Direction], str] = {}
-        for op in mem.operands:
-            for port in mem.ports:
-                for o, d in port.allocation:
-                    if o is op:
-                        chosen[(o, d)] = port.name
-        for port in mem.ports:
-            funcs = [(o, core.levels(o).index(mem), d) for (o, d), name in chosen.items() if name == port.name]
-            if funcs:
-                out.append((mem, port.name, funcs))
-    return out
+    """Per memory, per port: the (memory operand, level, direction) it carries, in ZigZag's order."""
+    return [
+        (mem, port.name, [(o, core.levels(o).index(mem), d) for o, d in pairs])
+        for mem in core.memories
+        for port, pairs in mem.carried()
+    ]
 
 
 def _bandwidth(mem: Memory, op: MemOperand, direction: Direction) -> tuple[int, int] | None:
-    port = None
-    for p in mem.ports:
-        if (op, direction) in p.allocation:
-            port = p  # ZigZag keeps the last port listed for a (operand, direction) pair
+    port = mem.port_for(op, direction)
     return None if port is None else (port.bandwidth_min_bits, port.bandwidth_max_bits)
 
 

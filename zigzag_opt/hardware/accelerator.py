@@ -39,9 +39,7 @@ class Core:
     def instances(self, mem: Memory) -> int:
         """How many copies of `mem` exist: the product of the array dims it does not serve."""
         return math.prod(
-            s
-            for d, s in zip(self.pe_array.dims, self.pe_array.sizes, strict=True)
-            if d not in mem.served_dims
+            s for d, s in zip(self.pe_array.dims, self.pe_array.sizes, strict=True) if d not in mem.served_dims
         )
 
     @property

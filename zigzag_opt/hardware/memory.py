@@ -77,11 +77,30 @@ class Memory:
     force_double_buffering: bool = False
 
     def port_for(self, operand: MemOperand, direction: Direction) -> Port | None:
-        """The port serving `operand` in `direction` (the first listed when several do), or None."""
+        """The port serving `operand` in `direction`, or None. When several list the pair, the last one carries it
+        (ZigZag builds its allocation as a dict filled in port order)."""
+        found = None
         for port in self.ports:
             if port.serves(operand, direction):
-                return port
-        return None
+                found = port
+        return found
+
+    def carried(self) -> tuple[tuple[Port, tuple[tuple[MemOperand, Direction], ...]], ...]:
+        """Per port that carries anything, the (operand, direction) pairs it carries: operands in this memory's
+        order, directions in order of first mention, each pair on the last port that lists it (ZigZag's order,
+        which its latency model depends on)."""
+        chosen: dict[tuple[MemOperand, Direction], str] = {}
+        for op in self.operands:
+            for port in self.ports:
+                for o, d in port.allocation:
+                    if o is op:
+                        chosen[(o, d)] = port.name
+        out = []
+        for port in self.ports:
+            pairs = tuple(pair for pair, name in chosen.items() if name == port.name)
+            if pairs:
+                out.append((port, pairs))
+        return tuple(out)
 
 
 def memory_problems(mem: Memory, oa_dims: tuple[str, ...], key: str) -> list[Problem]:

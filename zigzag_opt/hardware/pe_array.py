@@ -35,9 +35,7 @@ class PEArray:
 def pe_array_problems(arr: PEArray, key: str = "operational_array") -> list[Problem]:
     problems: list[Problem] = []
     if not arr.dims:
-        problems.append(
-            Problem(rule="the array needs at least one dimension", key_path=f"{key}.dimensions", value=[])
-        )
+        problems.append(Problem(rule="the array needs at least one dimension", key_path=f"{key}.dimensions", value=[]))
     if len(arr.dims) != len(arr.sizes):
         problems.append(
             Problem(
