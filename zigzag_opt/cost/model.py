@@ -72,7 +72,7 @@ def _structure_ok(prob: ProblemArrays, batch: MappingBatch, pre: LoopPrefix) -> 
     ok = np.ones(len(batch), dtype=bool)
     final = pre.per_dim[pre.rows, batch.n_loops, :]
     for d, dim in enumerate(prob.dims):
-        ok &= final[:, d] == prob.temporal_sizes.get(dim, 1)
+        ok &= (final[:, d] == prob.temporal_sizes.get(dim, 1)) | (final[:, d] == prob.exact_temporal_sizes.get(dim, 1))
     for x, t in enumerate(prob.operands):
         cuts = batch.cuts[:, x, : t.n_levels]
         ok &= np.all(np.diff(cuts, axis=1) >= 0, axis=1) & (cuts[:, 0] >= 0) & (cuts[:, -1] == batch.n_loops)

@@ -14,19 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from zigzag_opt.cost.reference import (
-    _decouple_pr,
-    _prod,
-    _relevance,
-    _spatial_per_level,
-    split_spatial,
-    systolic_drain,
-)
+from zigzag_opt.cost.reference import _decouple_pr, _prod, _Relevance, _relevance, systolic_drain
 from zigzag_opt.errors import Problem, raise_if
 from zigzag_opt.hardware.accelerator import Core
 from zigzag_opt.hardware.memory import Direction, MemOperand
-from zigzag_opt.mapping.legality import spatial_problems, temporal_loop_sizes
-from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
+from zigzag_opt.mapping.legality import spatial_problems, temporal_loop_sizes, zigzag_temporal_sizes
+from zigzag_opt.mapping.spatial import (
+    DEFAULT_LINKS,
+    OperandLinks,
+    SpatialMapping,
+    greedy_unrolling,
+    unrolling_per_level,
+)
 from zigzag_opt.workload.layer import Layer, Operand
 
 __all__ = ["DIRECTIONS", "OperandTables", "PortTable", "ProblemArrays", "SpatialView", "compile_problem"]
@@ -89,8 +88,8 @@ class PortTable:
 
 @dataclass(frozen=True, slots=True)
 class ProblemArrays:
-    """The compiled problem. `dims` index every per-dim axis; `temporal_sizes` are the trip counts mappings must
-    cover (dim -> product of that dim's temporal loops)."""
+    """The compiled problem. `dims` index every per-dim axis. A mapping's loops of a dim multiply to its
+    `temporal_sizes` entry (ZigZag's LOMA rule, float rounding included) or to `exact_temporal_sizes`."""
 
     layer: Layer
     core: Core
@@ -98,6 +97,7 @@ class ProblemArrays:
     links: OperandLinks
     dims: tuple[str, ...]
     temporal_sizes: dict[str, int]
+    exact_temporal_sizes: dict[str, int]
     operands: tuple[OperandTables, ...]
     sharing_groups: tuple[tuple[tuple[int, int], ...], ...]  # (operand index, level) sharing one memory
     ports: tuple[PortTable, ...]
@@ -120,9 +120,8 @@ def compile_problem(
     raise_if(spatial_problems(layer, core, spatial) + _link_problems(layer, core, links))
     dims = tuple(layer.dims)
     link_of = dict(links)
-    frac_sm = split_spatial(layer, core, spatial, fractional=True)
-    int_sm = split_spatial(layer, core, spatial, fractional=False)
-    assert isinstance(frac_sm, tuple) and isinstance(int_sm, tuple)
+    frac_sm = greedy_unrolling(spatial, layer, core, fractional=True)
+    int_sm = greedy_unrolling(spatial, layer, core, fractional=False)
     o_ir = _relevance(layer, Operand.O).ir
     tables = []
     for op in layer.operands():
@@ -131,7 +130,7 @@ def compile_problem(
         rel = _relevance(layer, op)
         views = []
         for sm in (frac_sm, int_sm):
-            per_level = _spatial_per_level(core, levels, sm)
+            per_level = unrolling_per_level(core, levels, sm)
             views.append(_spatial_view(layer, dims, per_level, rel, o_ir))
         bw_min = np.zeros((len(levels), 4))
         bw_max = np.zeros((len(levels), 4))
@@ -172,7 +171,8 @@ def compile_problem(
         spatial=spatial,
         links=links,
         dims=dims,
-        temporal_sizes=temporal_loop_sizes(layer, spatial),
+        temporal_sizes=zigzag_temporal_sizes(layer, core, spatial, links),
+        exact_temporal_sizes=temporal_loop_sizes(layer, spatial),
         operands=tuple(tables),
         sharing_groups=_sharing_groups(core, tables),
         ports=_ports(core, tables),
@@ -208,11 +208,8 @@ def _link_problems(layer: Layer, core: Core, links: OperandLinks) -> list[Proble
 
 
 def _spatial_view(
-    layer: Layer, dims: tuple[str, ...], per_level: list[list[tuple[str, float]]], rel: object, o_ir: frozenset[str]
+    layer: Layer, dims: tuple[str, ...], per_level: list[list[tuple[str, float]]], rel: _Relevance, o_ir: frozenset[str]
 ) -> SpatialView:
-    from zigzag_opt.cost.reference import _Relevance
-
-    assert isinstance(rel, _Relevance)
     n_arch = len(per_level)
     prefix = np.ones((n_arch + 1, len(dims)))
     for lv, loops in enumerate(per_level):

@@ -15,11 +15,17 @@ from dataclasses import dataclass, field
 
 from zigzag_opt.hardware.accelerator import Core
 from zigzag_opt.hardware.memory import Direction, MemOperand, Memory
-from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
+from zigzag_opt.mapping.spatial import (
+    DEFAULT_LINKS,
+    OperandLinks,
+    SpatialMapping,
+    greedy_unrolling,
+    unrolling_per_level,
+)
 from zigzag_opt.mapping.temporal import TemporalMapping
 from zigzag_opt.workload.layer import Layer, Operand, derived_span
 
-__all__ = ["ReferenceResult", "evaluate_reference", "split_spatial", "systolic_drain"]
+__all__ = ["ReferenceResult", "evaluate_reference", "systolic_drain"]
 
 Loops = list[tuple[str, float]]
 DIRS = (Direction.RD_OUT_TO_LOW, Direction.WR_IN_BY_LOW, Direction.RD_OUT_TO_HIGH, Direction.WR_IN_BY_HIGH)
@@ -121,60 +127,6 @@ def _decouple_pr(levels: list[Loops], layer: Layer, rel: _Relevance) -> list[Loo
 # ----------------------------------------------------------------------------------------------------
 # Spatial mapping per operand per architecture level
 # ----------------------------------------------------------------------------------------------------
-def split_spatial(
-    layer: Layer, core: Core, spatial: SpatialMapping, *, fractional: bool
-) -> list[tuple[str, float]] | tuple[tuple[str, tuple[tuple[str, float], ...]], ...]:
-    """ZigZag's greedy conversion of a user spatial mapping: clip each factor to its array dim; the first array
-    dim with the largest unrolling of a layer dim absorbs the non-divisible remainder, as D/ceil(D/u)
-    (fractional, for energy) or its int() (for latency)."""
-    out: list[tuple[str, tuple[tuple[str, float], ...]]] = []
-    done: dict[str, list[tuple[str, float]]] = {}
-    for oa, pairs in spatial.unrolling:
-        kept: list[tuple[str, float]] = []
-        for dim, factor in pairs:
-            if dim not in layer.dims:
-                continue
-            u = min(factor, core.pe_array.size(oa))
-            if _first_max_oa(spatial, dim) == oa:
-                early = math.prod(f for o, prs in out for d, f in prs if d == dim)
-                remainder = math.ceil(layer.size(dim) / (u * early))
-                new = layer.size(dim) / remainder / early
-                kept.append((dim, new if fractional else int(new)))
-            else:
-                kept.append((dim, u))
-        done[oa] = kept
-        if kept:
-            out.append((oa, tuple(kept)))
-    return tuple(out)
-
-
-def _first_max_oa(spatial: SpatialMapping, dim: str) -> str:
-    sizes = [(oa, dict(pairs).get(dim, 0)) for oa, pairs in spatial.unrolling]
-    best = max(s for _, s in sizes)
-    return next(oa for oa, s in sizes if s == best and dim in dict(spatial.on(oa)))
-
-
-def _spatial_per_level(
-    core: Core, levels: tuple[Memory, ...], limited: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
-) -> list[Loops]:
-    """S[ℓ], ℓ = 0..M: loops on the array dims memory ℓ serves (not taken by a lower level); S[M]: the rest."""
-    remaining = dict(limited)
-    per_level: list[Loops] = []
-    for mem in levels:
-        acc: dict[str, float] = {}
-        for oa in core.pe_array.dims:  # array order; within-level order does not change any product
-            if oa in mem.served_dims and oa in remaining:
-                for dim, f in remaining.pop(oa):
-                    acc[dim] = acc.get(dim, 1) * f
-        per_level.append(list(acc.items()))
-    top: dict[str, float] = {}
-    for _, pairs in remaining.items():
-        for dim, f in pairs:
-            top[dim] = top.get(dim, 1) * f
-    per_level.append(list(top.items()))
-    return per_level
-
-
 # ----------------------------------------------------------------------------------------------------
 # Temporal mapping: stationary merge-down
 # ----------------------------------------------------------------------------------------------------
@@ -377,9 +329,8 @@ def evaluate_reference(
     """Evaluate one (layer, core, spatial mapping, temporal mapping) exactly as ZigZag 3.9.1 does."""
     link_of = dict(links)
     cpo = core.imc.cycles_per_op if core.imc is not None else 1.0
-    frac_sm = split_spatial(layer, core, spatial, fractional=True)
-    int_sm = split_spatial(layer, core, spatial, fractional=False)
-    assert isinstance(frac_sm, tuple) and isinstance(int_sm, tuple)
+    frac_sm = greedy_unrolling(spatial, layer, core, fractional=True)
+    int_sm = greedy_unrolling(spatial, layer, core, fractional=False)
     total_cycles = float(temporal.cycles)
     ctxs: list[_OperandCtx] = []
     for op in layer.operands():
@@ -390,7 +341,7 @@ def evaluate_reference(
         stationary, mac_st = _stationary(loops_lv, rel.ir)
         is_out = op is Operand.O
         views = [
-            _view(layer, op, is_out, _spatial_per_level(core, levels, sm), stationary, mac_st, rel, total_cycles)
+            _view(layer, op, is_out, unrolling_per_level(core, levels, sm), stationary, mac_st, rel, total_cycles)
             for sm in (frac_sm, int_sm)
         ]
         ctxs.append(_OperandCtx(op, mem_op, levels, views[0], views[1], stationary))

@@ -6,11 +6,17 @@ import math
 
 from zigzag_opt.errors import Problem
 from zigzag_opt.hardware.accelerator import Core
-from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
+from zigzag_opt.mapping.spatial import (
+    DEFAULT_LINKS,
+    OperandLinks,
+    SpatialMapping,
+    greedy_unrolling,
+    unrolling_per_level,
+)
 from zigzag_opt.mapping.temporal import TemporalMapping
-from zigzag_opt.workload.layer import Layer
+from zigzag_opt.workload.layer import Layer, Operand
 
-__all__ = ["spatial_problems", "temporal_loop_sizes", "temporal_problems"]
+__all__ = ["spatial_problems", "temporal_loop_sizes", "temporal_problems", "zigzag_temporal_sizes"]
 
 
 def spatial_problems(layer: Layer, core: Core, spatial: SpatialMapping) -> list[Problem]:
@@ -41,9 +47,7 @@ def spatial_problems(layer: Layer, core: Core, spatial: SpatialMapping) -> list[
             )
         for dim, factor in pairs:
             if factor < 1:
-                problems.append(
-                    Problem(rule="an unrolling factor must be >= 1", key_path=f"{key}.{dim}", value=factor)
-                )
+                problems.append(Problem(rule="an unrolling factor must be >= 1", key_path=f"{key}.{dim}", value=factor))
             if dim not in layer.dims:
                 problems.append(
                     Problem(
@@ -67,7 +71,7 @@ def spatial_problems(layer: Layer, core: Core, spatial: SpatialMapping) -> list[
 
 
 def temporal_loop_sizes(layer: Layer, spatial: SpatialMapping) -> dict[str, int]:
-    """Temporal trip count per dim: ceil(size / unrolling), once per array dim it is unrolled on (ZigZag's rule)."""
+    """Temporal trip count per dim: ceil(size / unrolling), once per array dim it is unrolled on."""
     sizes: dict[str, int] = {}
     for dim, size in zip(layer.dims, layer.sizes, strict=True):
         remaining = size
@@ -80,6 +84,23 @@ def temporal_loop_sizes(layer: Layer, spatial: SpatialMapping) -> dict[str, int]
     return sizes
 
 
+def zigzag_temporal_sizes(
+    layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks = DEFAULT_LINKS
+) -> dict[str, int]:
+    """The trip counts ZigZag's LOMA schedules: the size divided, level by level of the first input operand, by
+    the *fractional* greedy unrolling, rounded up in floating point — so 512 over an unrolling of 5 gives 104,
+    not 103 (512 / (512 / 103) is a hair above 103)."""
+    first_input = next(op for op in layer.operands() if op is not Operand.O)
+    levels = core.levels(dict(links)[first_input])
+    unrolling = greedy_unrolling(spatial, layer, core, fractional=True)
+    sizes = dict(zip(layer.dims, layer.sizes, strict=True))
+    for level in unrolling_per_level(core, levels, unrolling):
+        for dim, factor in level:
+            if dim in sizes:
+                sizes[dim] = math.ceil(sizes[dim] / factor)
+    return {d: s for d, s in sizes.items() if s > 1}
+
+
 def temporal_problems(
     layer: Layer,
     core: Core,
@@ -89,7 +110,8 @@ def temporal_problems(
 ) -> list[Problem]:
     """Loops cover the temporal trip counts exactly; cuts are monotone and end at the last loop."""
     problems: list[Problem] = []
-    needed = temporal_loop_sizes(layer, spatial)
+    needed = zigzag_temporal_sizes(layer, core, spatial, links)
+    exact = temporal_loop_sizes(layer, spatial)
     have: dict[str, int] = {}
     for i, (dim, size) in enumerate(temporal.loops):
         if dim not in layer.dims:
@@ -102,12 +124,10 @@ def temporal_problems(
                 )
             )
         if size < 1:
-            problems.append(
-                Problem(rule="a loop size must be >= 1", key_path=f"temporal_ordering[{i}]", value=size)
-            )
+            problems.append(Problem(rule="a loop size must be >= 1", key_path=f"temporal_ordering[{i}]", value=size))
         have[dim] = have.get(dim, 1) * size
     for dim in sorted(set(needed) | set(have)):
-        if have.get(dim, 1) != needed.get(dim, 1) and dim in layer.dims:
+        if have.get(dim, 1) not in (needed.get(dim, 1), exact.get(dim, 1)) and dim in layer.dims:
             problems.append(
                 Problem(
                     rule="temporal loop sizes of a dim must multiply to its temporal trip count",

@@ -51,8 +51,7 @@ def render_loop_nest(
     for i in reversed(range(len(temporal.loops))):
         dim, size = temporal.loops[i]
         lines.append(
-            f"{' ' * offset}for {dim} in [0, {size}):".ljust(loop_w)
-            + "".join(h.ljust(mem_w) for h in holders[i])
+            f"{' ' * offset}for {dim} in [0, {size}):".ljust(loop_w) + "".join(h.ljust(mem_w) for h in holders[i])
         )
         lines.append("-" * total_w)
         offset += indent

@@ -183,9 +183,7 @@ def _layer_problems(layer: Layer) -> list[Problem]:
             )
         )
     if len(set(layer.dims)) != len(layer.dims):
-        problems.append(
-            Problem(rule="loop dims must be unique", key_path="loop_dims", value=list(layer.dims))
-        )
+        problems.append(Problem(rule="loop dims must be unique", key_path="loop_dims", value=list(layer.dims)))
     for i, (dim, size) in enumerate(zip(layer.dims, layer.sizes, strict=False)):
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             problems.append(
@@ -197,9 +195,7 @@ def _layer_problems(layer: Layer) -> list[Problem]:
                 )
             )
         if not dim or not dim.isidentifier():
-            problems.append(
-                Problem(rule="a loop dim must be an identifier", key_path=f"loop_dims[{i}]", value=dim)
-            )
+            problems.append(Problem(rule="a loop dim must be an identifier", key_path=f"loop_dims[{i}]", value=dim))
     ops = layer.operands()
     if Operand.O not in ops:
         problems.append(Problem(rule="a layer needs an output operand O", key_path="equation", value=ops))

@@ -1,0 +1,20 @@
+"""Area of a core (mm²): the PE array plus every memory. ZigZag reports area for IMC cores only; we report it
+for every core, with ZigZag's convention that a memory's `area_mm2` covers all of its instances."""
+
+from __future__ import annotations
+
+from zigzag_opt.hardware.accelerator import Core
+
+__all__ = ["core_area", "core_area_breakdown"]
+
+
+def core_area_breakdown(core: Core) -> dict[str, float]:
+    """Area per component: ``pe_array`` (MAC area × MAC count) and one entry per memory, by name."""
+    out = {"pe_array": core.pe_array.area}
+    for mem in core.memories:
+        out[mem.name] = mem.area_mm2
+    return out
+
+
+def core_area(core: Core) -> float:
+    return sum(core_area_breakdown(core).values())

@@ -1,0 +1,193 @@
+"""`CostReport`: one evaluated mapping with every breakdown, its loop nest, and a readable explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from zigzag_opt.cost.area import core_area_breakdown
+from zigzag_opt.cost.model import BatchResult, evaluate_mappings
+from zigzag_opt.cost.problem import DIRECTIONS, ProblemArrays, compile_problem
+from zigzag_opt.hardware.accelerator import Core
+from zigzag_opt.mapping.render import render_loop_nest
+from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
+from zigzag_opt.mapping.temporal import TemporalMapping
+from zigzag_opt.workload.layer import Layer
+
+__all__ = ["CostReport", "LevelCost", "evaluate_one", "report_from_batch"]
+
+_DIR_KEYS = tuple(str(d) for d in DIRECTIONS)  # tl, fl, th, fh
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LevelCost:
+    """One (operand, memory level): word accesses and energy (pJ) per direction, and utilisation (shared)."""
+
+    operand: str
+    level: int
+    memory: str
+    accesses: dict[str, int]
+    energy_pj: dict[str, float]
+    utilization: float
+
+    @property
+    def total_energy_pj(self) -> float:
+        return sum(self.energy_pj.values())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CostReport:
+    """Energy (pJ), latency (cycles) and area (mm²) of one layer under one mapping, with breakdowns."""
+
+    layer: str
+    accelerator: str
+    valid: bool
+    energy_pj: float
+    mac_energy_pj: float
+    mem_energy_pj: float
+    latency_cycles: float
+    latency: dict[str, float]
+    utilization: dict[str, float]
+    area_mm2: float
+    area_breakdown_mm2: dict[str, float]
+    levels: tuple[LevelCost, ...]
+    spatial: SpatialMapping
+    temporal: TemporalMapping
+    loop_nest: str = field(repr=False)
+
+    @property
+    def edp(self) -> float:
+        return self.energy_pj * self.latency_cycles
+
+    def energy_per_operand(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for lv in self.levels:
+            out[lv.operand] = out.get(lv.operand, 0.0) + lv.total_energy_pj
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: totals, latency components, utilisation, area and the per-level breakdowns."""
+        return {
+            "name": self.layer,
+            "accelerator": self.accelerator,
+            "valid": self.valid,
+            "energy_pj": self.energy_pj,
+            "latency_cycles": self.latency_cycles,
+            "area_mm2": self.area_mm2,
+            "energy_breakdown_pj": {
+                "mac": self.mac_energy_pj,
+                "memory": self.mem_energy_pj,
+                "per_operand": self.energy_per_operand(),
+            },
+            "latency_breakdown_cycles": dict(self.latency),
+            "utilization": dict(self.utilization),
+            "area_breakdown_mm2": dict(self.area_breakdown_mm2),
+            "memory_levels": [
+                {
+                    "operand": lv.operand,
+                    "level": lv.level,
+                    "memory": lv.memory,
+                    "accesses": dict(lv.accesses),
+                    "energy_pj": dict(lv.energy_pj),
+                    "utilization": lv.utilization,
+                }
+                for lv in self.levels
+            ],
+            "spatial_mapping": {oa: dict(pairs) for oa, pairs in self.spatial.unrolling},
+            "temporal_mapping": {
+                "loops_innermost_first": [[d, s] for d, s in self.temporal.loops],
+                "cuts": {str(op): list(c) for op, c in self.temporal.cuts},
+            },
+        }
+
+    def explain(self) -> str:
+        """The loop nest with memory allocation, then energy, latency and area breakdowns as text tables."""
+        lines = [self.loop_nest, ""]
+        lines.append(
+            f"Energy  {self.energy_pj:,.3f} pJ  (MAC {self.mac_energy_pj:,.3f}, memory {self.mem_energy_pj:,.3f})"
+        )
+        header = f"  {'operand':<8}{'memory':<16}" + "".join(f"{k:>14}" for k in _DIR_KEYS)
+        lines += [header + f"{'energy pJ':>16}{'util':>8}"]
+        for lv in self.levels:
+            acc = "".join(f"{lv.accesses[k]:>14,}" for k in _DIR_KEYS)
+            lines.append(f"  {lv.operand:<8}{lv.memory:<16}{acc}{lv.total_energy_pj:>16,.3f}{lv.utilization:>8.3f}")
+        lines.append("")
+        lines.append(f"Latency {self.latency_cycles:,.2f} cycles")
+        for key, value in self.latency.items():
+            lines.append(f"  {key:<24}{value:>16,.2f}")
+        lines.append("")
+        lines.append(f"Area    {self.area_mm2:,.6f} mm²")
+        for key, value in self.area_breakdown_mm2.items():
+            lines.append(f"  {key:<24}{value:>16,.6f}")
+        return "\n".join(lines)
+
+
+def report_from_batch(prob: ProblemArrays, res: BatchResult, temporal: TemporalMapping, index: int = 0) -> CostReport:
+    """The `index`-th candidate of an evaluated batch as a `CostReport`."""
+    i = index
+    parts = res.parts
+    levels = []
+    for x, t in enumerate(prob.operands):
+        mems = prob.core.levels(t.mem_op)
+        for m in range(t.n_levels):
+            levels.append(
+                LevelCost(
+                    operand=str(t.op),
+                    level=m,
+                    memory=mems[m].name,
+                    accesses={k: int(res.accesses[x][i, m, j]) for j, k in enumerate(_DIR_KEYS)},
+                    energy_pj={k: float(res.energy_per_dir[x][i, m, j]) for j, k in enumerate(_DIR_KEYS)},
+                    utilization=float(res.utilization[x][i, m]),
+                )
+            )
+    ideal_temporal = float(parts.ideal_temporal[i])
+    total2 = float(parts.total2[i])
+    latency = {
+        "ideal_cycles": prob.ideal_cycle,
+        "ideal_temporal_cycles": ideal_temporal,
+        "stall_slack": float(parts.stall_slack[i]),
+        "data_onloading": float(parts.onloading[i]),
+        "data_offloading": float(parts.offloading[i]),
+        "systolic_drain": prob.systolic_drain,
+        "latency_total0": float(parts.total0[i]),
+        "latency_total1": float(parts.total1[i]),
+        "latency_total2": total2,
+    }
+    utilization = {
+        "mac_spatial": prob.ideal_cycle / ideal_temporal if ideal_temporal else 0.0,
+        "mac_with_stalls": prob.ideal_cycle / float(parts.total0[i]),
+        "mac_with_onloading": prob.ideal_cycle / float(parts.total1[i]),
+        "mac_total": prob.ideal_cycle / total2,
+    }
+    area = core_area_breakdown(prob.core)
+    return CostReport(
+        layer=prob.layer.name,
+        accelerator=prob.core.name,
+        valid=bool(res.valid[i]),
+        energy_pj=float(res.mac_energy + res.mem_energy[i]),
+        mac_energy_pj=float(res.mac_energy),
+        mem_energy_pj=float(res.mem_energy[i]),
+        latency_cycles=total2,
+        latency=latency,
+        utilization=utilization,
+        area_mm2=float(np.sum(list(area.values()))),
+        area_breakdown_mm2=area,
+        levels=tuple(levels),
+        spatial=prob.spatial,
+        temporal=temporal,
+        loop_nest=render_loop_nest(prob.layer, prob.core, prob.spatial, temporal, prob.links),
+    )
+
+
+def evaluate_one(
+    layer: Layer,
+    core: Core,
+    spatial: SpatialMapping,
+    temporal: TemporalMapping,
+    links: OperandLinks = DEFAULT_LINKS,
+) -> CostReport:
+    """Evaluate one mapping and return its full report (the same numbers as the batched model)."""
+    prob = compile_problem(layer, core, spatial, links)
+    return report_from_batch(prob, evaluate_mappings(prob, [temporal]), temporal)
