@@ -1,8 +1,8 @@
 """Evaluate a batch of temporal mappings on a compiled problem: energy, latency and their breakdowns.
 
 No Python loop runs over candidates; loops run over operands, memory levels, ports and directions only.
-Candidates that are structurally wrong or do not fit the memories come back with ``valid == False`` and
-infinite cost, never as an exception.
+Candidates for which the model is undefined come back with ``valid == False`` and infinite cost, never as an
+exception; whether tiles fit the memories is reported separately (``fits``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ CHUNK = 4096
 @dataclass(frozen=True, slots=True)
 class BatchResult:
     """Costs of N mappings. Per-operand lists follow the problem's operand order; `accesses[x]` and
-    `energy_per_dir[x]` are [N, M, 4] (TL, FL, TH, FH), `utilization[x]` is [N, M] (shared memories summed)."""
+    `energy_per_dir[x]` are [N, M, 4] (TL, FL, TH, FH), `utilization[x]` is [N, M] (shared memories summed).
+
+    `valid`: the model is defined for the mapping (loops cover the layer, cuts are well formed, every moving
+    link has a port). `fits`: every memory holds its tiles by the cost model's own bookkeeping — LOMA's allocator
+    uses a slightly different precision rule for partial sums, so search engines that allocate like LOMA rely
+    on the allocator instead."""
 
     valid: B1
     fits: B1
@@ -127,7 +132,7 @@ def _evaluate_chunk(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
     eff, eff_shared = _utilization(prob, mv_frac, "effective_bits")
     fits: B1 = np.all(np.stack([np.all(u <= 1.0, axis=1) for u in util_shared]), axis=0)
     parts = latency(prob, mv_int, eff, eff_shared, pre.total)
-    valid: B1 = _structure_ok(prob, batch, pre) & ports_ok & parts.valid & fits
+    valid: B1 = _structure_ok(prob, batch, pre) & ports_ok & parts.valid
     energy = np.where(valid, mem_energy + mac_energy, np.inf)
     return BatchResult(
         valid=valid,

@@ -28,7 +28,7 @@ from zigzag_opt.mapping.spatial import (
 )
 from zigzag_opt.workload.layer import Layer, Operand
 
-__all__ = ["DIRECTIONS", "OperandTables", "PortTable", "ProblemArrays", "SpatialView", "compile_problem"]
+__all__ = ["DIRECTIONS", "AllocNode", "OperandTables", "PortTable", "ProblemArrays", "SpatialView", "compile_problem"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -52,6 +52,7 @@ class SpatialView:
     boost: I64
     ir_suffix_o: F64
     ir_any_above: B1  # [ℓ]: an output-irrelevant spatial factor > 1 sits at an arch level >= ℓ
+    ir_dim_above: B1  # [ℓ]: an output-irrelevant dim is unrolled (any factor) at an arch level >= ℓ
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,18 @@ class PortTable:
 
 
 @dataclass(frozen=True, slots=True)
+class AllocNode:
+    """A memory as LOMA's allocator sees it: the problem operands it holds (in the memory's operand order), its
+    capacity per instance (bits), forced double buffering, and per operand whether it is that operand's top."""
+
+    name: str
+    operands: tuple[int, ...]
+    capacity: float
+    double_buffered: bool
+    is_top: dict[int, bool]
+
+
+@dataclass(frozen=True, slots=True)
 class ProblemArrays:
     """The compiled problem. `dims` index every per-dim axis. A mapping's loops of a dim multiply to its
     `temporal_sizes` entry (ZigZag's LOMA rule, float rounding included) or to `exact_temporal_sizes`."""
@@ -108,6 +121,13 @@ class ProblemArrays:
     systolic_drain: float
     o_partial_bits: int
     o_final_bits: int
+    alloc_nodes: tuple[AllocNode, ...]
+
+    def alloc_o_ir_loops(self, dims: npt.NDArray[np.int64]) -> B1:
+        """[N, L]: loops over output-irrelevant dims, for `dims[n, l]` problem dim indices."""
+        mask = next(t.ir_mask for t in self.operands if t.is_output)
+        out: B1 = np.append(mask, False)[dims]
+        return out
 
     def dim_index(self, dim: str) -> int:
         return self.dims.index(dim)
@@ -183,6 +203,7 @@ def compile_problem(
         systolic_drain=float(systolic_drain(layer, core, spatial)),
         o_partial_bits=layer.precision.o_partial_bits,
         o_final_bits=layer.precision.o_final_bits,
+        alloc_nodes=_alloc_nodes(core, tables),
     )
 
 
@@ -225,12 +246,14 @@ def _spatial_view(
     ir_per_level = [math.prod(f for d, f in lv if d in o_ir) for lv in per_level]
     ir_suffix = [math.prod(ir_per_level[lv:]) for lv in range(n_arch)] + [1.0]
     ir_any = [any(f > 1 for lvl in per_level[lv:] for d, f in lvl if d in o_ir) for lv in range(n_arch)] + [False]
+    ir_dim = [any(d in o_ir for lvl in per_level[lv:] for d, _ in lvl) for lv in range(n_arch)] + [False]
     return SpatialView(
         prefix=prefix,
         unit_count=np.array(unit_count, dtype=np.int64),
         boost=np.array(boost, dtype=np.int64),
         ir_suffix_o=np.array(ir_suffix),
         ir_any_above=np.array(ir_any),
+        ir_dim_above=np.array(ir_dim),
     )
 
 
@@ -263,3 +286,15 @@ def _ports(core: Core, tables: list[OperandTables]) -> tuple[PortTable, ...]:
                 )
             )
     return tuple(out)
+
+
+def _alloc_nodes(core: Core, tables: list[OperandTables]) -> tuple[AllocNode, ...]:
+    index_of = {t.mem_op: i for i, t in enumerate(tables)}
+    nodes = []
+    for mem in core.memories:
+        ops = tuple(index_of[o] for o in mem.operands if o in index_of)
+        if not ops:
+            continue
+        is_top = {index_of[o]: core.levels(o)[-1] is mem for o in mem.operands if o in index_of}
+        nodes.append(AllocNode(mem.name, ops, float(mem.size_bits), mem.force_double_buffering, is_top))
+    return tuple(nodes)
