@@ -18,28 +18,7 @@ from zigzag_opt.search.exhaustive import ExhaustiveEngine
 from zigzag_opt.search.loma import LomaEngine
 from zigzag_opt.search.random import RandomEngine
 from zigzag_opt.testing.engine_contract import run_contract
-from zigzag_opt.workload import DimRelation, Layer, LayerKind, Operand, Precision
-
-
-def conv(k: int, c: int, oy: int, ox: int, fy: int, fx: int) -> Layer:
-    return Layer(
-        id=0,
-        name="conv",
-        kind=LayerKind.CONV,
-        operator_type="Conv",
-        dims=("B", "K", "C", "OY", "OX", "FY", "FX"),
-        sizes=(1, k, c, oy, ox, fy, fx),
-        operand_dims=(
-            (Operand.O, ("B", "K", "OY", "OX")),
-            (Operand.W, ("K", "C", "FY", "FX")),
-            (Operand.I, ("B", "C", "IY", "IX")),
-        ),
-        relations=(
-            DimRelation(derived="IX", terms=(("OX", 1), ("FX", 1))),
-            DimRelation(derived="IY", terms=(("OY", 1), ("FY", 1))),
-        ),
-        precision=Precision(w_bits=8, i_bits=8, o_partial_bits=16, o_final_bits=8),
-    )
+from zigzag_opt.testing.factories import conv_layer as conv
 
 
 def shrink_top(core: Core) -> Core:

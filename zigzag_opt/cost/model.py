@@ -127,7 +127,7 @@ def _evaluate_chunk(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
         energy_per_dir.append(accesses[x] * cost)
     mem_energy = sum(e.sum(axis=(1, 2)) for e in energy_per_dir)
     assert isinstance(mem_energy, np.ndarray)
-    mac_energy = prob.mac_energy_pj * prob.mac_count
+    mac_energy = prob.mac_energy_total_pj  # on an IMC core: the macro energy of the layer (cost.imc)
     _, util_shared = _utilization(prob, mv_frac, "bits")
     eff, eff_shared = _utilization(prob, mv_frac, "effective_bits")
     fits: B1 = np.all(np.stack([np.all(u <= 1.0, axis=1) for u in util_shared]), axis=0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from zigzag_opt.cost.imc import layer_energy_breakdown
 from zigzag_opt.cost.reference import _decouple_pr, _prod, _Relevance, _relevance, systolic_drain
 from zigzag_opt.errors import Problem, raise_if
 from zigzag_opt.hardware.accelerator import Core
@@ -122,6 +123,14 @@ class ProblemArrays:
     o_partial_bits: int
     o_final_bits: int
     alloc_nodes: tuple[AllocNode, ...]
+    # IMC cores only: the macro energy of the layer (pJ; replaces mac_energy_pj * mac_count) and its breakdown.
+    imc_energy_pj: float | None = None
+    imc_energy_breakdown_pj: dict[str, float] | None = None
+
+    @property
+    def mac_energy_total_pj(self) -> float:
+        """Energy of the computation (pJ): the IMC macro energy on an IMC core, else MACs × MAC energy."""
+        return self.imc_energy_pj if self.imc_energy_pj is not None else self.mac_energy_pj * self.mac_count
 
     def alloc_o_ir_loops(self, dims: npt.NDArray[np.int64]) -> B1:
         """[N, L]: loops over output-irrelevant dims, for `dims[n, l]` problem dim indices."""
@@ -185,6 +194,7 @@ def compile_problem(
             )
         )
     cpo = core.imc.cycles_per_op if core.imc is not None else 1.0
+    imc_breakdown = layer_energy_breakdown(core.imc, core.pe_array, layer, spatial) if core.imc is not None else None
     return ProblemArrays(
         layer=layer,
         core=core,
@@ -204,6 +214,8 @@ def compile_problem(
         o_partial_bits=layer.precision.o_partial_bits,
         o_final_bits=layer.precision.o_final_bits,
         alloc_nodes=_alloc_nodes(core, tables),
+        imc_energy_pj=sum(imc_breakdown.values()) if imc_breakdown is not None else None,
+        imc_energy_breakdown_pj=imc_breakdown,
     )
 
 

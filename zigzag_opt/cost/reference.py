@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from zigzag_opt.cost.imc import layer_energy_breakdown
 from zigzag_opt.hardware.accelerator import Core
 from zigzag_opt.hardware.memory import Direction, MemOperand, Memory
 from zigzag_opt.mapping.spatial import (
@@ -381,7 +382,10 @@ def evaluate_reference(
             per_dir[c.op].append(e)
             per_level[c.op].append(level_e)
             mem_energy += level_e
-    mac_energy = core.pe_array.mac_energy_pj * layer.mac_count
+    if core.imc is not None:  # the IMC macro energy replaces MACs × MAC energy
+        mac_energy = sum(layer_energy_breakdown(core.imc, core.pe_array, layer, spatial).values())
+    else:
+        mac_energy = core.pe_array.mac_energy_pj * layer.mac_count
 
     # --- latency --------------------------------------------------------------------------------------------
     db = _double_buffer(ctxs, eff, eff_shared, groups, by_mem_op)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from zigzag_opt.cost import imc as imc_model
 from zigzag_opt.cost.area import core_area_breakdown
 from zigzag_opt.cost.model import BatchResult, evaluate_mappings
 from zigzag_opt.cost.problem import DIRECTIONS, ProblemArrays, compile_problem
@@ -56,6 +57,11 @@ class CostReport:
     spatial: SpatialMapping
     temporal: TemporalMapping
     loop_nest: str = field(repr=False)
+    # IMC cores only (ZigZag's IMC report): clock period (ns; latency stays in cycles) and the macro breakdowns.
+    tclk_ns: float | None = None
+    tclk_breakdown_ns: dict[str, float] = field(default_factory=dict)
+    imc_energy_breakdown_pj: dict[str, float] = field(default_factory=dict)
+    imc_area_breakdown_mm2: dict[str, float] = field(default_factory=dict)
 
     @property
     def edp(self) -> float:
@@ -100,6 +106,14 @@ class CostReport:
                 "loops_innermost_first": [[d, s] for d, s in self.temporal.loops],
                 "cuts": {str(op): list(c) for op, c in self.temporal.cuts},
             },
+            "tclk_ns": self.tclk_ns,
+            "imc": None
+            if self.tclk_ns is None
+            else {
+                "tclk_breakdown_ns": dict(self.tclk_breakdown_ns),
+                "energy_breakdown_pj": dict(self.imc_energy_breakdown_pj),
+                "area_breakdown_mm2": dict(self.imc_area_breakdown_mm2),
+            },
         }
 
     def explain(self) -> str:
@@ -121,6 +135,14 @@ class CostReport:
         lines.append(f"Area    {self.area_mm2:,.6f} mm²")
         for key, value in self.area_breakdown_mm2.items():
             lines.append(f"  {key:<24}{value:>16,.6f}")
+        if self.tclk_ns is not None:
+            lines += ["", f"IMC     clock {self.tclk_ns:,.5f} ns; macro energy pJ / area mm² / delay ns"]
+            for key in dict.fromkeys((*imc_model.IMC_ENERGY_COMPONENTS, *imc_model.IMC_COMPONENTS)):
+                area = self.imc_area_breakdown_mm2.get(key)
+                delay = self.tclk_breakdown_ns.get(key)
+                cells = [f"{self.imc_energy_breakdown_pj.get(key, 0.0):>16,.3f}"]
+                cells += [f"{v:>14,.6f}" if v is not None else f"{'':>14}" for v in (area, delay)]
+                lines.append(f"  {key:<24}" + "".join(cells))
         return "\n".join(lines)
 
 
@@ -162,6 +184,7 @@ def report_from_batch(prob: ProblemArrays, res: BatchResult, temporal: TemporalM
         "mac_total": prob.ideal_cycle / total2,
     }
     area = core_area_breakdown(prob.core)
+    imc = prob.core.imc
     return CostReport(
         layer=prob.layer.name,
         accelerator=prob.core.name,
@@ -178,6 +201,10 @@ def report_from_batch(prob: ProblemArrays, res: BatchResult, temporal: TemporalM
         spatial=prob.spatial,
         temporal=temporal,
         loop_nest=render_loop_nest(prob.layer, prob.core, prob.spatial, temporal, prob.links),
+        tclk_ns=imc_model.tclk(imc, prob.core.pe_array) if imc is not None else None,
+        tclk_breakdown_ns=imc_model.tclk_breakdown(imc, prob.core.pe_array) if imc is not None else {},
+        imc_energy_breakdown_pj=dict(prob.imc_energy_breakdown_pj or {}),
+        imc_area_breakdown_mm2=imc_model.area_breakdown(imc, prob.core.pe_array) if imc is not None else {},
     )
 
 

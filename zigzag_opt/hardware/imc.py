@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from zigzag_opt.errors import Problem
 
-__all__ = ["ImcKind", "ImcParams"]
+__all__ = ["ImcKind", "ImcParams", "imc_array_problems", "imc_problems"]
 
 
 class ImcKind(StrEnum):
@@ -92,7 +92,16 @@ def imc_problems(p: ImcParams, key: str = "operational_array") -> list[Problem]:
                 accepted="integers >= 1",
             )
         )
-    if isinstance(p.weight_bits, int) and p.weight_bits > 0 and p.cells_size_bits % p.weight_bits != 0:
+    if isinstance(p.weight_bits, int) and p.weight_bits > 0 and p.cells_size_bits < p.weight_bits:
+        problems.append(
+            Problem(
+                rule="a cell group must hold at least one weight: the cells size must be >= the weight precision",
+                key_path="memories.cells.size",
+                value=p.cells_size_bits,
+                accepted=f">= {p.weight_bits} (input_precision[1])",
+            )
+        )
+    elif isinstance(p.weight_bits, int) and p.weight_bits > 0 and p.cells_size_bits % p.weight_bits != 0:
         problems.append(
             Problem(
                 rule="the cells size must be a multiple of the weight precision",
@@ -102,3 +111,32 @@ def imc_problems(p: ImcParams, key: str = "operational_array") -> list[Problem]:
             )
         )
     return problems
+
+
+def imc_array_problems(
+    p: ImcParams, dims: tuple[str, ...], sizes: tuple[int, ...], key: str = "operational_array"
+) -> list[Problem]:
+    """Rules tying the IMC parameters to the PE array: a wordline and a bitline dim (the first two dims sorted
+    by name), and for a digital core a bitline of a power-of-two size (its adder trees are binary)."""
+    if len(dims) < 2 or len(dims) != len(sizes):
+        return [
+            Problem(
+                rule="an IMC array needs a wordline and a bitline dimension",
+                key_path=f"{key}.dimensions",
+                value=list(dims),
+                accepted="at least two dimensions (the first two sorted by name are wordline, bitline)",
+            )
+        ]
+    bl_dim = sorted(dims)[1]
+    bl_size = sizes[dims.index(bl_dim)]
+    if p.kind is ImcKind.DIGITAL and not _is_pow2(bl_size):
+        return [
+            Problem(
+                rule="a digital IMC core sums each bitline in a binary adder tree: the bitline dim size must be a "
+                f"power of two (bitline dim {bl_dim}, the second dim sorted by name)",
+                key_path=f"{key}.sizes[{dims.index(bl_dim)}]",
+                value=bl_size,
+                accepted="1, 2, 4, 8, 16, ...",
+            )
+        ]
+    return []
