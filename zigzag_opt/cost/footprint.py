@@ -82,6 +82,7 @@ class OperandState:
     top_ir: F64
     oir_suffix: F64
     last_oir: I64
+    tsizes: F64  # [N, M+1, D] per-dim product of the temporal loops below arch level ℓ
 
 
 def operand_state(batch: MappingBatch, pre: LoopPrefix, t: OperandTables, x: int, o_ir_mask: B1) -> OperandState:
@@ -113,7 +114,10 @@ def operand_state(batch: MappingBatch, pre: LoopPrefix, t: OperandTables, x: int
     oir_suffix = oir_total[:, None] / oir_prefix[rows[:, None], pos]
     width = batch.dim.shape[1]
     last_oir = np.max(np.where(oir, np.arange(width)[None, :], -1), axis=1)
-    return OperandState(pos=pos, cycles=cycles, top_r=top_r, top_ir=top_ir, oir_suffix=oir_suffix, last_oir=last_oir)
+    tsizes = pre.per_dim[rows[:, None], pos, :]
+    return OperandState(
+        pos=pos, cycles=cycles, top_r=top_r, top_ir=top_ir, oir_suffix=oir_suffix, last_oir=last_oir, tsizes=tsizes
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +143,13 @@ def _span(sa: int, a: F64, sb: int, b: F64) -> F64:
     return span
 
 
-def _elements(pre: LoopPrefix, st: OperandState, t: OperandTables, view: SpatialView, level: int) -> F64:
-    """Per-instance elements held at arch level `level`: tensor size of the loops below it (ZigZag's D)."""
-    sizes = pre.per_dim[pre.rows, st.pos[:, level], :] * view.prefix[level][None, :]
-    out = np.prod(np.where(t.r_mask[None, :], sizes, 1.0), axis=1)
+def _elements(st: OperandState, t: OperandTables, view: SpatialView) -> F64:
+    """[N, M+1] per-instance elements held at each arch level: the tensor size of the loops below it (ZigZag's D)."""
+    n_arch = st.tsizes.shape[1]
+    sizes = st.tsizes * view.prefix[None, :n_arch, :]
+    out = np.prod(sizes[:, :, t.r_index], axis=2)
     for a, ca, b, cb, total in t.pr:
-        span = _span(ca, np.trunc(sizes[:, a]), cb, np.trunc(sizes[:, b]))
+        span = _span(ca, np.trunc(sizes[:, :, a]), cb, np.trunc(sizes[:, :, b]))
         out = out * np.minimum(float(total), span)
     rounded: F64 = np.round(out)
     return rounded
@@ -153,42 +158,37 @@ def _elements(pre: LoopPrefix, st: OperandState, t: OperandTables, view: Spatial
 def movement(prob: ProblemArrays, pre: LoopPrefix, st: OperandState, t: OperandTables, view: SpatialView) -> Movement:
     n = len(pre.total)
     n_mem = t.n_levels
-    elem = np.stack([_elements(pre, st, t, view, lv) for lv in range(n_mem + 1)], axis=1)
+    elem = _elements(st, t, view)
     if t.is_output:
         # psum[ℓ]: an output-irrelevant loop sits at a level above ℓ, so level ℓ holds partial sums
         psum = np.zeros((n, n_mem + 1), dtype=bool)
-        for m in range(n_mem):
-            psum[:, m] = (st.last_oir >= st.pos[:, m]) | view.ir_any_above[m + 1]
+        psum[:, :n_mem] = (st.last_oir[:, None] >= st.pos[:, :n_mem]) | view.ir_any_above[None, 1 : n_mem + 1]
         prec = np.where(psum, float(prob.o_partial_bits), float(prob.o_final_bits))
     else:
         prec = np.full((n, n_mem + 1), float(t.precision))
     bits = elem * prec
     effective = np.floor_divide(bits, st.top_r)
-    boost = view.boost.astype(np.float64)
+    boost = view.boost.astype(np.float64)[None, :n_mem]
+    cyc = st.cycles
+    raw = bits / cyc
     amount = np.zeros((n, n_mem, 4))
     prec_dir = np.zeros((n, n_mem, 4))
     period = np.zeros((n, n_mem, 4))
     count = np.zeros((n, n_mem, 4))
     avg = np.zeros((n, n_mem, 4))
-    cyc = st.cycles
-    total = pre.total
-    for m in range(n_mem):
-        low_raw = elem[:, m] * prec[:, m] / cyc[:, m]
-        up_raw = elem[:, m + 1] * prec[:, m + 1] / cyc[:, m + 1]
-        down = TL if not t.is_output else FL
-        up = FH if not t.is_output else TH
-        amount[:, m, down] = elem[:, m] * boost[m] if not t.is_output else np.trunc(elem[:, m] * boost[m])
-        amount[:, m, up] = elem[:, m + 1]
-        period[:, m, down] = np.trunc(cyc[:, m])
-        period[:, m, up] = np.trunc(cyc[:, m + 1])
-        count[:, m, down] = np.floor_divide(total, cyc[:, m])
-        count[:, m, up] = np.floor_divide(total, cyc[:, m + 1])
-        avg[:, m, down] = np.trunc(low_raw * boost[m])
-        avg[:, m, up] = np.trunc(up_raw)
-        if t.is_output:
-            _output_readback(prob, st, t, view, psum, m, amount, period, count, avg, prec_dir)
-        else:
-            prec_dir[:, m, TL] = prec_dir[:, m, FH] = t.precision
+    down, up = (FL, TH) if t.is_output else (TL, FH)
+    amount[:, :, down] = np.trunc(elem[:, :n_mem] * boost) if t.is_output else elem[:, :n_mem] * boost
+    amount[:, :, up] = elem[:, 1:]
+    period[:, :, down] = np.trunc(cyc[:, :n_mem])
+    period[:, :, up] = np.trunc(cyc[:, 1:])
+    count[:, :, down] = np.floor_divide(pre.total[:, None], cyc[:, :n_mem])
+    count[:, :, up] = np.floor_divide(pre.total[:, None], cyc[:, 1:])
+    avg[:, :, down] = np.trunc(raw[:, :n_mem] * boost)
+    avg[:, :, up] = np.trunc(raw[:, 1:])
+    if t.is_output:
+        _output_readback(prob, st, t, view, psum, amount, period, count, avg, prec_dir)
+    else:
+        prec_dir[:, :, TL] = prec_dir[:, :, FH] = t.precision
     scale = np.empty((n, n_mem, 4))
     scale[:, :, TL] = scale[:, :, FL] = np.trunc(st.top_ir[:, :n_mem])
     scale[:, :, TH] = scale[:, :, FH] = np.trunc(st.top_ir[:, 1:])
@@ -206,7 +206,6 @@ def _output_readback(
     t: OperandTables,
     view: SpatialView,
     psum: B1,
-    m: int,
     amount: F64,
     period: F64,
     count: F64,
@@ -215,15 +214,16 @@ def _output_readback(
 ) -> None:
     """Psum read-back links mirror the write links when the level (or the one above) holds partial sums; the
     precision of each output link follows whether read-backs happen at all (ZigZag's element-count rule)."""
-    for low, src, flag in ((TL, FL, psum[:, m]), (FH, TH, psum[:, m + 1])):
+    m = t.n_levels
+    for low, src, flag in ((TL, FL, psum[:, :m]), (FH, TH, psum[:, 1 : m + 1])):
         for arr in (amount, period, count, avg):
-            arr[:, m, low] = np.where(flag, arr[:, m, src], 0.0)
-    caal_low = st.oir_suffix[:, m] * view.ir_suffix_o[m + 1]
-    caal_high = st.oir_suffix[:, m + 1] * view.ir_suffix_o[m + 2]
+            arr[:, :, low] = np.where(flag, arr[:, :, src], 0.0)
+    caal_low = st.oir_suffix[:, :m] * view.ir_suffix_o[None, 1 : m + 1]
+    caal_high = st.oir_suffix[:, 1 : m + 1] * view.ir_suffix_o[None, 2 : m + 2]
     low_active = np.trunc(t.size_elem * (caal_low - 1)) != 0
     high_active = np.trunc(t.size_elem * (caal_high - 1)) != 0
     part, final = float(prob.o_partial_bits), float(prob.o_final_bits)
-    prec_dir[:, m, TL] = np.where(low_active, part, 0.0)
-    prec_dir[:, m, FL] = np.where(low_active, part, final)
-    prec_dir[:, m, TH] = np.where(high_active, part, final)
-    prec_dir[:, m, FH] = np.where(high_active, part, 0.0)
+    prec_dir[:, :, TL] = np.where(low_active, part, 0.0)
+    prec_dir[:, :, FL] = np.where(low_active, part, final)
+    prec_dir[:, :, TH] = np.where(high_active, part, final)
+    prec_dir[:, :, FH] = np.where(high_active, part, 0.0)

@@ -66,6 +66,7 @@ class OperandTables:
     is_output: bool
     r_mask: B1
     ir_mask: B1
+    r_index: npt.NDArray[np.intp]  # dims of r_mask, in dim order
     pr: tuple[tuple[int, int, int, int, int], ...]
     precision: int  # inputs; outputs use the partial/final pair of the problem
     frac: SpatialView
@@ -180,6 +181,7 @@ def compile_problem(
                 n_levels=len(levels),
                 is_output=op is Operand.O,
                 r_mask=np.array([d in rel.r for d in dims]),
+                r_index=np.array([i for i, d in enumerate(dims) if d in rel.r], dtype=np.intp),
                 ir_mask=np.array([d in rel.ir for d in dims]),
                 pr=pr,
                 precision=layer.precision.bits(op),
