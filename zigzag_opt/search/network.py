@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from zigzag_opt.cost.area import core_area
 from zigzag_opt.cost.model import evaluate_mappings
@@ -25,9 +25,17 @@ from zigzag_opt.search.loma import LomaEngine, complete_ordering, constraints_fr
 from zigzag_opt.workload.layer import Layer, LayerKind
 from zigzag_opt.workload.network import Network
 
-__all__ = ["LayerMapping", "MapperOptions", "NetworkMapping", "map_layer", "map_network"]
+__all__ = ["LayerCache", "LayerMapping", "MapperOptions", "NetworkMapping", "map_layer", "map_network"]
 
 SpatialSource = Callable[[Layer, Core, MappingSpec], list[SpatialMapping]]
+
+
+class LayerCache(Protocol):
+    """Where layer results outlive one network mapping: keyed by layer shape, mapping entry, core and options."""
+
+    def get(self, key: tuple[object, ...]) -> LayerMapping | None: ...
+
+    def put(self, key: tuple[object, ...], value: LayerMapping) -> None: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,8 +192,13 @@ def map_network(
     *,
     processes: int = 1,
     progress: Callable[[int, int, str], None] | None = None,
+    cores_by_layer: dict[int, Core] | None = None,
+    cache: LayerCache | None = None,
 ) -> NetworkMapping:
-    """Map every layer (each unique shape once); `progress(done, total, layer_name)` after each unique layer."""
+    """Map every layer (each unique shape once); `progress(done, total, layer_name)` after each unique layer.
+    `cores_by_layer` maps a layer id to the core that layer is mapped on instead of `core` (e.g. the cores of
+    `search.locality.plan_data_locality`); skipping and the reported area still follow `core`. `cache` keeps
+    layer results across calls (e.g. across Optuna trials proposing the same hardware)."""
     options = options or MapperOptions()
     jobs: dict[tuple[object, ...], tuple[Layer, Core, MappingSpec, MapperOptions]] = {}
     order: list[tuple[Layer, tuple[object, ...]]] = []
@@ -202,10 +215,23 @@ def map_network(
                 value=layer.name,
                 accepted="an entry named like the layer, its operator type, or 'default'",
             )
-        key = _shape_key(layer, spec)
-        jobs.setdefault(key, (layer, core, spec, options))
+        layer_core = cores_by_layer.get(layer.id, core) if cores_by_layer else core
+        key = (*_shape_key(layer, spec), layer_core)
+        jobs.setdefault(key, (layer, layer_core, spec, options))
         order.append((layer, key))
-    results = _run_jobs(list(jobs.items()), processes, progress)
+    cached: dict[tuple[object, ...], LayerMapping] = {}
+    todo = []
+    for k, job in jobs.items():
+        hit = cache.get((*k, options)) if cache is not None else None
+        if hit is None:
+            todo.append((k, job))
+        else:
+            cached[k] = hit
+    results = _run_jobs(todo, processes, progress)
+    if cache is not None:
+        for k, found in results.items():
+            cache.put((*k, options), found)
+    results.update(cached)
     rows = []
     for layer, key in order:
         found = results[key]

@@ -161,10 +161,18 @@ class Layer:
         return span - pads
 
     def tensor_elements(self, operand: Operand) -> int:
-        """Elements of the operand's whole tensor: relevant dims × derived extents."""
+        """Elements of the operand's whole tensor: relevant dims × derived extents.
+
+        A derived extent is the span the full loops touch, clipped to `pr_total` (ZigZag's ``calc_tensor_dim``):
+        a given pr size larger than the span (a stride-2 window that never reads the last input row) does not count.
+        """
         total = 1
         for dim in self.indices(operand):
-            if self.relation(dim) is not None:
+            rel = self.relation(dim)
+            if rel is not None and len(rel.terms) == 2:
+                (da, ca), (db, cb) = rel.terms
+                total *= min(self.pr_total(dim), derived_span(ca, self.size(da), cb, self.size(db)))
+            elif rel is not None:
                 total *= self.pr_total(dim)
             else:
                 total *= self.size(dim)
