@@ -8,7 +8,7 @@ import yaml
 
 from zigzag_opt.errors import InputError
 
-__all__ = ["parse_yaml", "read_yaml"]
+__all__ = ["dump_yaml", "parse_yaml", "read_yaml"]
 
 
 def read_yaml(path: str | Path) -> object:
@@ -49,3 +49,8 @@ def _syntax_rule(exc: yaml.MarkedYAMLError) -> str:
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
     problem = ", ".join(part for part in (exc.context, exc.problem) if part) or "syntax error"
     return f"YAML syntax error at {where}{problem}"
+
+
+def dump_yaml(data: object) -> str:
+    """`data` (plain dicts, lists, strings, numbers) as block-style YAML, keys in their given order."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)

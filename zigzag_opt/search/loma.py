@@ -34,8 +34,9 @@ class OrderingConstraints:
 
 
 def _known(ordering: tuple[tuple[str, int | None], ...], dims: tuple[str, ...]) -> list[tuple[str, int | None]]:
-    """ZigZag drops ordering entries whose dim the layer does not have (the ``*`` marker stays)."""
-    return [(d, s) for d, s in ordering if d in dims or (d == "*" and s is None)]
+    """ZigZag drops ordering entries whose dim the layer does not have. In 3.9.1 this also drops the ``[*, *]``
+    outer-loop marker before the constraints are read, so positions always count from the innermost loop."""
+    return [(d, s) for d, s in ordering if d in dims]
 
 
 def complete_ordering(
