@@ -49,6 +49,7 @@ class SpatialView:
     """
 
     prefix: F64
+    level_factors: F64  # [ℓ, d]: the spatial factor of layer dim d at arch level ℓ (1 if none), ℓ = 0..M
     unit_count: I64
     boost: I64
     ir_suffix_o: F64
@@ -67,6 +68,7 @@ class OperandTables:
     r_mask: B1
     ir_mask: B1
     r_index: npt.NDArray[np.intp]  # dims of r_mask, in dim order
+    r_order: tuple[int, ...]  # the same dims in the operand's index order (ZigZag multiplies tile sizes so)
     pr: tuple[tuple[int, int, int, int, int], ...]
     precision: int  # inputs; outputs use the partial/final pair of the problem
     frac: SpatialView
@@ -182,6 +184,7 @@ def compile_problem(
                 is_output=op is Operand.O,
                 r_mask=np.array([d in rel.r for d in dims]),
                 r_index=np.array([i for i, d in enumerate(dims) if d in rel.r], dtype=np.intp),
+                r_order=tuple(dims.index(d) for d in layer.indices(op) if d in rel.r),
                 ir_mask=np.array([d in rel.ir for d in dims]),
                 pr=pr,
                 precision=layer.precision.bits(op),
@@ -247,10 +250,12 @@ def _spatial_view(
 ) -> SpatialView:
     n_arch = len(per_level)
     prefix = np.ones((n_arch + 1, len(dims)))
+    level_factors = np.ones((n_arch, len(dims)))
     for lv, loops in enumerate(per_level):
         prefix[lv + 1] = prefix[lv]
         for d, f in loops:
             prefix[lv + 1, dims.index(d)] *= f
+            level_factors[lv, dims.index(d)] *= f
     decoupled = _decouple_pr(per_level, layer, rel)
     totals = [math.prod(s for _, s in lv) for lv in decoupled]
     unit_count = [round(round(math.prod(totals[lv:]), 3)) for lv in range(n_arch)]
@@ -263,6 +268,7 @@ def _spatial_view(
     ir_dim = [any(d in o_ir for lvl in per_level[lv:] for d, _ in lvl) for lv in range(n_arch)] + [False]
     return SpatialView(
         prefix=prefix,
+        level_factors=level_factors,
         unit_count=np.array(unit_count, dtype=np.int64),
         boost=np.array(boost, dtype=np.int64),
         ir_suffix_o=np.array(ir_suffix),

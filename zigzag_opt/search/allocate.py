@@ -34,11 +34,11 @@ class AllocationResult:
 
 
 def _tile_bits(prob: ProblemArrays, x: int, dim_sizes: F64, precision: F64) -> F64:
-    """Bits of operand x's tile for per-dim loop products `dim_sizes[..., D]` (ZigZag's calc_tensor_size order:
-    relevant dims, then derived dims, then × precision)."""
+    """Bits of operand x's tile for per-dim loop products `dim_sizes[..., D]`, multiplied in ZigZag's order
+    (relevant dims in the operand's index order, then derived dims, then × precision) so float ties break alike."""
     t = prob.operands[x]
     size = np.ones(dim_sizes.shape[:-1])
-    for d in np.flatnonzero(t.r_mask):
+    for d in t.r_order:
         size = size * dim_sizes[..., d]
     for a, ca, b, cb, total in t.pr:
         va, vb = np.trunc(dim_sizes[..., a]), np.trunc(dim_sizes[..., b])
@@ -49,19 +49,31 @@ def _tile_bits(prob: ProblemArrays, x: int, dim_sizes: F64, precision: F64) -> F
     return out
 
 
+def _folded_prefixes(run: F64, factors: F64, taken: I64) -> F64:
+    """[N, L+1, D]: the running per-dim products after taking loops taken..k-1 on top of `run`, folded one loop
+    at a time as ZigZag recomputes them (entries k < taken repeat `run`)."""
+    n, n_loops, n_dims = factors.shape
+    out = np.empty((n, n_loops + 1, n_dims))
+    cur = run.copy()
+    out[:, 0] = cur
+    for j in range(n_loops):
+        cur = np.where((j >= taken)[:, None], cur * factors[:, j], cur)
+        out[:, j + 1] = cur
+    return out
+
+
 def allocate_orderings(prob: ProblemArrays, dims: I64, sizes: I64) -> AllocationResult:
     """Allocate N orderings (`dims[n, l]` problem dim index, `sizes[n, l]` trip count; same length L) the way
     ZigZag's `MemoryAllocator` does (uneven mapping)."""
     n, n_loops = dims.shape
-    rows = np.arange(n)
     onehot = dims[:, :, None] == np.arange(len(prob.dims))[None, None, :]
-    factors = np.where(onehot, sizes[:, :, None].astype(np.float64), 1.0)
-    per_dim = np.concatenate([np.ones((n, 1, len(prob.dims))), np.cumprod(factors, axis=1)], axis=1)  # [N, L+1, D]
+    factors = np.where(onehot, sizes[:, :, None].astype(np.float64), 1.0)  # [N, L, D]
     prefix = np.concatenate([np.ones((n, 1)), np.cumprod(sizes.astype(np.float64), axis=1)], axis=1)  # [N, L+1]
     total = prefix[:, -1]
     n_ops = len(prob.operands)
     taken = np.zeros((n, n_ops), dtype=np.int64)
     level_of = [0] * n_ops
+    run = [np.broadcast_to(t.frac.level_factors[0], (n, len(prob.dims))).copy() for t in prob.operands]
     cuts = np.full((n, n_ops, max(t.n_levels for t in prob.operands)), n_loops, dtype=np.int64)
     valid = np.ones(n, dtype=bool)
     o_ir = prob.alloc_o_ir_loops(dims)  # [N, L] output-irrelevant temporal loops
@@ -69,16 +81,17 @@ def allocate_orderings(prob: ProblemArrays, dims: I64, sizes: I64) -> Allocation
     k_range = np.arange(n_loops + 1)[None, :]
     for node in prob.alloc_nodes:
         options = []
+        folded = {}
         for x in node.operands:
             t = prob.operands[x]
             lvl = level_of[x]
-            spatial = t.frac.prefix[lvl + 1]  # LOMA counts the (fractional) spatial loops at arch levels <= lvl
             if t.is_output:
                 partial = t.frac.ir_dim_above[lvl + 1] | (last_oir >= taken[:, x])
                 prec = np.where(partial, float(prob.o_partial_bits), float(prob.o_final_bits))
             else:
                 prec = np.full(n, float(t.precision))
-            bits = _tile_bits(prob, x, per_dim * spatial[None, None, :], prec[:, None])  # [N, L+1]
+            folded[x] = _folded_prefixes(run[x], factors, taken[:, x])
+            bits = _tile_bits(prob, x, folded[x], prec[:, None])  # [N, L+1]
             if node.double_buffered:
                 whole = bits[:, -1:]
                 bits = np.where((k_range < n_loops) & (bits < whole), bits * 2, bits)
@@ -96,14 +109,17 @@ def allocate_orderings(prob: ProblemArrays, dims: I64, sizes: I64) -> Allocation
                 traffic = (total[:, None] / prefix) * bits
             options.append((x, bits, traffic, allowed))
         chosen = _best_combination(options, node.capacity, taken, n_loops, valid)
+        rows = np.arange(n)
         for (x, _, _, _), k in zip(options, chosen, strict=True):
             taken[:, x] = k
             cuts[:, x, level_of[x]] = k
             if node.is_top[x]:
                 valid &= k == n_loops
             level_of[x] += 1
+            nxt = prob.operands[x].frac.level_factors
+            run[x] = folded[x][rows, k] * (nxt[level_of[x]] if level_of[x] < nxt.shape[0] else 1.0)
     batch = MappingBatch(dim=dims, size=sizes, n_loops=np.full(n, n_loops, dtype=np.int64), cuts=cuts)
-    return AllocationResult(batch=batch, valid=valid & np.isfinite(total[rows]))
+    return AllocationResult(batch=batch, valid=valid & np.isfinite(total))
 
 
 def _best_combination(

@@ -25,7 +25,17 @@ from zigzag_opt.search.loma import LomaEngine, complete_ordering, constraints_fr
 from zigzag_opt.workload.layer import Layer, LayerKind
 from zigzag_opt.workload.network import Network
 
-__all__ = ["LayerCache", "LayerMapping", "MapperOptions", "NetworkMapping", "map_layer", "map_network"]
+__all__ = [
+    "LayerCache",
+    "LayerMapping",
+    "MapperOptions",
+    "NetworkMapping",
+    "ZigzagSpatialSource",
+    "map_layer",
+    "map_network",
+    "network_table",
+    "spatial_source",
+]
 
 SpatialSource = Callable[[Layer, Core, MappingSpec], list[SpatialMapping]]
 
@@ -268,3 +278,46 @@ def _run_jobs(
             if progress:
                 progress(i + 1, len(jobs), name)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ZigzagSpatialSource:
+    """Spatial candidates as ZigZag generates them (picklable, so layers can be mapped in processes)."""
+
+    nb_mappings: int = 3
+    enable_mix: bool = False
+
+    def __call__(self, layer: Layer, core: Core, spec: MappingSpec) -> list[SpatialMapping]:
+        from zigzag_opt.search.spatial import zigzag_spatial_mappings
+
+        return zigzag_spatial_mappings(
+            layer, core, spec, nb_mappings=self.nb_mappings, enable_mix=self.enable_mix, links=spec.operand_links
+        )
+
+
+def spatial_source(nb_mappings: int = 3, enable_mix: bool = False) -> SpatialSource:
+    return ZigzagSpatialSource(nb_mappings, enable_mix)
+
+
+def network_table(result: NetworkMapping) -> str:
+    """Per-layer rows (energy, latency, utilisation, spatial mapping, loop order outermost first) and totals."""
+    lines = [
+        f"{'layer':<28}{'energy pJ':>16}{'latency cc':>14}{'util':>7}  spatial / temporal (outermost first)",
+        "-" * 110,
+    ]
+    for lm in result.layers:
+        r = lm.report
+        loops = " ".join(f"{d}{s}" for d, s in reversed(r.temporal.loops))
+        lines.append(
+            f"{r.layer[:27]:<28}{r.energy_pj:>16,.1f}{r.latency_cycles:>14,.0f}{r.utilization['mac_total']:>7.2f}"
+            f"  {r.spatial.render()} | {loops}"
+        )
+    lines.append("-" * 110)
+    total = f"total ({len(result.layers)} layers)"
+    lines.append(
+        f"{total:<28}{result.energy_pj:>16,.1f}{result.latency_cycles:>14,.0f}"
+        f"         on {result.accelerator}, criterion {result.criterion}, area {result.area_mm2:.6g} mm²"
+    )
+    if result.skipped:
+        lines.append(f"skipped on this core: {', '.join(result.skipped)}")
+    return "\n".join(lines)
