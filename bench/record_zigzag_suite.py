@@ -37,9 +37,10 @@ def _fixture(tree: ast.Module, name: str) -> str | None:
 
 def _expected(tree: ast.Module) -> dict[str, list[float]]:
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            if node.targets[0].id in ("ens_lats", "ens_lats_clks_areas"):
-                return {k: list(v) for k, v in ast.literal_eval(node.value).items()}
+        target = node.targets[0] if isinstance(node, ast.Assign) else None
+        if isinstance(target, ast.Name) and target.id in ("ens_lats", "ens_lats_clks_areas"):
+            assert isinstance(node, ast.Assign)
+            return {k: list(v) for k, v in ast.literal_eval(node.value).items()}
     return {}
 
 

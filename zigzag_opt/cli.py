@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,13 @@ from zigzag_opt.io.zigzag_compat import load_zigzag_workload
 from zigzag_opt.library import list_accelerators, list_mappings, load_accelerator, load_mapping
 from zigzag_opt.mapping.spec import MappingSpec, select_spec
 from zigzag_opt.search.allocation import AllocationError, SearchNeededError, fixed_mapping
+from zigzag_opt.search.base import Criterion
+from zigzag_opt.search.locality import plan_data_locality
+from zigzag_opt.search.network import MapperOptions, map_network, network_table, spatial_source
+from zigzag_opt.search.registry import ENGINES
+from zigzag_opt.tuning_cli import add_tuning_commands, run_demo_study
 from zigzag_opt.workload import Layer, Network
+from zigzag_opt.workload_cli import add_workload_commands
 
 __all__ = ["main"]
 
@@ -110,10 +117,40 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=("text", "json", "yaml"), default="text", help="output format")
     evaluate.set_defaults(handler=_cmd_evaluate)
 
-    demo = sub.add_parser(
-        "demo", parents=[common], help="summarise the bundled accelerators and evaluate ZigZag's tpu_like example"
+    mapper = sub.add_parser(
+        "map",
+        parents=[common],
+        help="find the best mapping of every layer of a workload on an accelerator",
+        description="Search spatial and temporal mappings of every layer (each unique layer shape once) and print a "
+        "per-layer table with totals. --compat zigzag runs ZigZag 3.9.1's engines, defaults and tie-breaks (LOMA, "
+        "lpf_limit 6, three generated spatial mappings, criterion latency unless given), so a ZigZag user gets "
+        "ZigZag's numbers; without it this project's own engines run (more spatial candidates, exhaustive search).",
     )
+    mapper.add_argument("--accelerator", required=True, metavar="A", help="bundled accelerator name or file")
+    mapper.add_argument("--workload", required=True, metavar="W", help="workload file (.onnx, native or ZigZag YAML)")
+    mapper.add_argument("--mapping", metavar="M", help="mapping file or bundled mapping name (default: 'default')")
+    mapper.add_argument("--criterion", choices=("energy", "latency", "edp"), help="what to minimise (default latency)")
+    mapper.add_argument("--engine", choices=ENGINES, help="temporal mapping engine")
+    mapper.add_argument("--compat", choices=("zigzag",), help="reproduce ZigZag 3.9.1's search")
+    mapper.add_argument("--lpf-limit", type=int, default=None, help="loop prime factor limit (ZigZag: 6)")
+    mapper.add_argument("--spatial-candidates", type=int, default=None, help="spatial mappings tried per layer")
+    mapper.add_argument("--mix", action="store_true", help="allow mixed spatial unrollings (ZigZag's flag)")
+    mapper.add_argument("--data-locality", action="store_true", help="ZigZag's exploit_data_locality")
+    mapper.add_argument("--processes", type=int, default=1, help="layers mapped in parallel processes")
+    mapper.add_argument("--format", choices=("text", "json", "yaml"), default="text", help="output format")
+    mapper.add_argument("--no-progress", action="store_true", help="no progress bar")
+    mapper.set_defaults(handler=_cmd_map)
+
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="the main job: a small ResNet-18 co-design study (or, without --study, a quick look at the library)",
+    )
+    demo.add_argument("--study", metavar="STUDY.yaml", help="run this study and print its Pareto front")
+    demo.add_argument("--n-trials", type=int, metavar="N", help="override the study's trial count")
     demo.set_defaults(handler=_cmd_demo)
+    add_workload_commands(sub, parents=[common])
+    add_tuning_commands(sub, parents=[common])
     return parser
 
 
@@ -369,11 +406,70 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# map
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _network_arg(arg: str, *, compat: str | None, traceback: bool) -> Network:
+    if arg.endswith(".onnx"):
+        from zigzag_opt.io.onnx_import import import_onnx
+
+        return import_onnx(arg, compat="zigzag" if compat == "zigzag" else None)
+    return _workload_arg(arg, traceback=traceback)
+
+
+def _mapper_setup(args: argparse.Namespace) -> tuple[MapperOptions, int, bool]:
+    """Options, spatial candidates per layer and mixing: ZigZag's defaults in compat mode, richer ones otherwise."""
+    compat = args.compat == "zigzag"
+    criterion = Criterion(args.criterion or "latency")
+    engine = args.engine or ("loma" if compat else "exhaustive")
+    lpf = args.lpf_limit if args.lpf_limit is not None else 6
+    n_spatial = args.spatial_candidates or (3 if compat else 5)
+    return MapperOptions(criterion=criterion, engine=engine, lpf_limit=lpf), n_spatial, bool(args.mix)
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    acc = _accelerator_arg(args.accelerator, traceback=args.traceback)
+    net = _network_arg(args.workload, compat=args.compat, traceback=args.traceback)
+    specs = _mapping_arg(args.mapping or "default", traceback=args.traceback)
+    options, n_spatial, mix = _mapper_setup(args)
+    options = replace(options, spatial=spatial_source(n_spatial, mix or acc.core.is_imc))
+    cores = plan_data_locality(net, acc.core, specs) if (args.data_locality or mix or acc.core.is_imc) else None
+    bar = None if args.no_progress or args.format != "text" else _progress_bar()
+    result = map_network(net, acc.core, specs, options, processes=args.processes, progress=bar, cores_by_layer=cores)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, default=_plain))
+    elif args.format == "yaml":
+        print(dump_yaml(json.loads(json.dumps(result.to_dict(), default=_plain))), end="")
+    else:
+        print(network_table(result))
+    return EXIT_OK
+
+
+def _progress_bar() -> Callable[[int, int, str], None]:
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int, name: str) -> None:
+        if "bar" not in state:
+            state["bar"] = tqdm(total=total, unit="layer", desc="mapping", file=sys.stderr)
+        state["bar"].set_postfix_str(name[:30])
+        state["bar"].update(1)
+        if done == total:
+            state["bar"].close()
+
+    return update
+
+
+# --------------------------------------------------------------------------------------------------------------
 # demo
 # --------------------------------------------------------------------------------------------------------------
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.study:
+        return run_demo_study(Path(args.study), n_trials=args.n_trials)
     accelerators = [load_accelerator(name) for name in list_accelerators()]
     print("Bundled accelerators (zigzag_opt.library)")
     print(accelerator_table(accelerators), end="\n\n")
