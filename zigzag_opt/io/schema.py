@@ -44,7 +44,7 @@ MemOperandName = Literal["I1", "I2", "O"]
 DirectionCode = Literal["fh", "tl", "fl", "th"]
 LayerOperandName = Literal["O", "W", "I"]
 InputOperandName = Literal["W", "I"]
-FileKind = Literal["accelerator", "workload", "mapping"]
+FileKind = Literal["accelerator", "workload", "mapping", "search_space"]
 
 
 # --- accelerator --------------------------------------------------------------------------------------------
@@ -256,8 +256,11 @@ FILE_MODELS: dict[str, type[AcceleratorFile] | type[WorkloadFile] | type[Mapping
 
 def json_schema(kind: FileKind) -> dict[str, Any]:
     """The JSON Schema of one native file kind, for editors (e.g. YAML language servers)."""
-    if kind not in FILE_MODELS:
-        raise InputError.one("unknown file kind", key_path="kind", value=kind, accepted=", ".join(FILE_MODELS))
-    schema = FILE_MODELS[kind].model_json_schema()
+    from zigzag_opt.io.space_schema import SearchSpaceFile  # imported here: space_schema builds on this module
+
+    models: dict[str, type[BaseModel]] = {**FILE_MODELS, "search_space": SearchSpaceFile}
+    if kind not in models:
+        raise InputError.one("unknown file kind", key_path="kind", value=kind, accepted=", ".join(models))
+    schema = models[kind].model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

@@ -338,8 +338,10 @@ def _indicator(utilization: int, totals: Mapping[str, int]) -> float:
 @dataclass(slots=True)
 class _Ranking:
     """Branch and bound for the `keep` best combinations by (−indicator, candidate positions). The indicator of a
-    mapping with utilisation u is at most 2u − 1, so a branch whose best reachable utilisation cannot reach the
-    worst kept indicator is cut; the result equals sorting every valid combination and taking the first `keep`."""
+    mapping with utilisation u and largest per-layer-dim total m is u + u/m − 1 <= 2u − 1; a branch whose best
+    reachable utilisation U (and, once some totals are known, U + U/m − 1) cannot reach the worst kept indicator is
+    cut. The result equals sorting every valid combination and taking the first `keep` (ties included: a bound
+    equal to the worst kept indicator is explored)."""
 
     options: list[list[_Unrolled]]
     sizes: dict[str, int]
@@ -376,15 +378,21 @@ class _Ranking:
                 bisect.insort(self.kept, key)
                 del self.kept[self.keep :]
             return
+        full = len(self.kept) >= self.keep
         for index in orders[depth]:
             reach = utilization * utils[depth][index]
-            if len(self.kept) >= self.keep and 2 * reach * best_rest[depth + 1] - 1 < -self.kept[-1][0]:
-                break
+            bound = reach * best_rest[depth + 1]
+            if full and 2 * bound - 1 < -self.kept[-1][0]:
+                break  # options come by utilisation, descending: no later one can do better
             merged = dict(totals)
             for dim, factor in self.options[depth][index].items():
                 merged[dim] = merged.get(dim, 1) * factor
-            if all(merged[dim] <= self.sizes.get(dim, 0) for dim in self.options[depth][index]):
-                self._visit(depth + 1, reach, merged, (*chosen, index), utils, orders, best_rest)
+            if any(merged[dim] > self.sizes.get(dim, 0) for dim in self.options[depth][index]):
+                continue
+            largest = max(merged.values(), default=0)
+            if full and largest > 0 and bound + (bound / largest - 1) < -self.kept[-1][0]:
+                continue  # the largest total only grows, so the indicator stays below this bound
+            self._visit(depth + 1, reach, merged, (*chosen, index), utils, orders, best_rest)
 
 
 def _limit_to_capacity(mapping: _Mapping, facts: _Facts) -> None:
