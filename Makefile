@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev,zigzag]'
+	$(BIN)/python -m pip install -q -e '.[dev,zigzag,dashboard]'
 	touch $@
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
@@ -37,9 +37,11 @@ format: $(STAMP_DEV)
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/cost_model.py
+	$(BIN)/python bench/mapper.py
+	$(BIN)/python bench/study.py
 
 demo: $(STAMP_RUN)
-	$(BIN)/zigzag-opt demo
+	$(BIN)/zigzag-opt demo --study studies/edge_resnet18/study.yaml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

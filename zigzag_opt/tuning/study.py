@@ -160,6 +160,8 @@ def open_study(
         sampler=make_sampler(name, args, seed, len(config.objectives)),
         load_if_exists=True,
     )
+    if not study.metric_names:  # the dashboard then labels axes "energy", "latency", ... instead of "Objective 0"
+        study.set_metric_names(list(config.objectives))
     if "package_version" not in study.user_attrs:
         study.set_user_attr("package_version", __version__)
         study.set_user_attr("objectives", list(config.objectives))
@@ -178,10 +180,9 @@ def _fail_stale(study: optuna.Study) -> int:
     return len(stale)
 
 
-def _artifact_hook(directory: Path) -> Callable[[optuna.Trial, dict[str, Any]], None]:
+def _artifact_hook(base: Path) -> Callable[[optuna.Trial, dict[str, Any]], None]:
     from optuna.artifacts import FileSystemArtifactStore, upload_artifact
 
-    base = directory / "artifacts"
     base.mkdir(parents=True, exist_ok=True)
     store = FileSystemArtifactStore(str(base))
 
@@ -197,7 +198,11 @@ def _artifact_hook(directory: Path) -> Callable[[optuna.Trial, dict[str, Any]], 
     return hook
 
 
-def build_objective(inputs: StudyInputs, *, artifacts: bool = True) -> CoDesignObjective:
+def build_objective(
+    inputs: StudyInputs, *, artifacts: bool = True, artifact_dir: Path | None = None
+) -> CoDesignObjective:
+    """The study's objective; with `artifacts`, each trial's full summary is stored as an Optuna artifact in
+    `artifact_dir` (default: `artifacts/` beside the study file)."""
     c = inputs.config
     mapper = MapperOptions(
         criterion=Criterion(c.criterion), engine=c.engine, lpf_limit=c.lpf_limit, budget=c.budget, seed=c.seed
@@ -211,7 +216,7 @@ def build_objective(inputs: StudyInputs, *, artifacts: bool = True) -> CoDesignO
         mode=c.mode,
         mapper=mapper,
         constraints=dict(c.constraints),
-        artifact_hook=_artifact_hook(c.directory) if artifacts else None,
+        artifact_hook=_artifact_hook(artifact_dir or c.directory / "artifacts") if artifacts else None,
     )
 
 
@@ -231,6 +236,7 @@ def run_study(
     seed: int | None = None,
     progress: bool = False,
     artifacts: bool = True,
+    artifact_dir: Path | None = None,
     callbacks: list[Callable[[optuna.Study, optuna.trial.FrozenTrial], None]] | None = None,
 ) -> optuna.Study:
     """Run (or resume) a study until it holds `n_trials` finished trials (default: the study file's count)."""
@@ -243,6 +249,6 @@ def run_study(
     if remaining:
         if progress:  # the bar replaces Optuna's one-line-per-trial log
             optuna.logging.set_verbosity(optuna.logging.WARNING)
-        objective = build_objective(inputs, artifacts=artifacts)
+        objective = build_objective(inputs, artifacts=artifacts, artifact_dir=artifact_dir)
         study.optimize(objective, n_trials=remaining, show_progress_bar=progress, callbacks=callbacks)
     return study
