@@ -68,7 +68,7 @@ def test_dashboard_api_serves_study_and_user_attrs(served) -> None:  # type: ign
     trials = detail["trials"]
     assert len(trials) == 4
     attrs = {a["key"]: a["value"] for a in trials[0]["user_attrs"]}
-    assert {"energy_pj", "latency_cycles", "area_mm2", "layers"} <= set(attrs)
+    assert {"energy_pj", "latency_cycles", "area_mm2", "summary"} <= set(attrs)
 
 
 def test_dashboard_pareto_page_screenshot(served) -> None:  # type: ignore[no-untyped-def]

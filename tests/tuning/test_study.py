@@ -68,9 +68,11 @@ def test_trial_user_attrs_constraints_and_artifacts(tmp_path: Path) -> None:
     config = _config(tmp_path, constraints={"area_mm2": 20.0})
     study = run_study(config, n_trials=3, artifact_dir=tmp_path / "artifacts")
     t = next(t for t in study.trials if t.state.name == "COMPLETE")
-    for key in ("energy_pj", "latency_cycles", "area_mm2", "edp", "energy_breakdown_pj", "layers"):
+    for key in ("energy_pj", "latency_cycles", "area_mm2", "summary"):
         assert key in t.user_attrs
-    assert len(t.user_attrs["layers"]) == 3
+    summary = t.user_attrs["summary"]
+    assert {"edp", "energy_breakdown_pj", "latency_breakdown_cycles", "layers"} <= set(summary)
+    assert len(summary["layers"]) == 3
     assert "area_mm2" in t.constraints
     assert (tmp_path / "artifacts").is_dir() and any((tmp_path / "artifacts").iterdir())
     report = write_report(study, tmp_path / "report")

@@ -43,7 +43,7 @@ def layer_frame(study: optuna.Study) -> pd.DataFrame:
     """One row per (trial, layer) of the completed trials."""
     rows = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-        for layer in t.user_attrs.get("layers", []):
+        for layer in t.user_attrs.get("summary", {}).get("layers", []):
             rows.append({"trial": t.number, **layer})
     return pd.DataFrame(rows)
 

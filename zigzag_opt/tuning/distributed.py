@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import importlib.util
 import os
 import re
 import signal
@@ -47,7 +48,7 @@ from urllib.parse import unquote, urlsplit
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from zigzag_opt.errors import InputError
+from zigzag_opt.errors import InputError, Problem
 from zigzag_opt.io.study_io import StudyConfig
 from zigzag_opt.tuning.study import build_objective, load_inputs, make_sampler, open_study, redact
 
@@ -76,8 +77,9 @@ __all__ = [
 STORAGE_ENV = "ZIGZAG_OPT_STORAGE"
 #: Trial system attribute naming the worker running the trial: {"host", "pid", "start"}.
 OWNER_KEY = "zigzag_opt:worker"
-#: Trial system attribute saying why a trial was failed and re-queued (worker gone, interrupted, orphaned).
-REQUEUED_KEY = "zigzag_opt:requeued"
+#: System attribute of a retry this package queued: why the original was lost (worker gone, interrupted, orphaned).
+#: (Retries queued by Optuna's heartbeat check have none.)
+RETRY_REASON_KEY = "zigzag_opt:retry_reason"
 
 StorageKind = Literal["postgresql", "mysql", "sqlite", "journal"]
 _SCHEMES: dict[str, StorageKind] = {
@@ -116,7 +118,7 @@ class FaultTolerance:
     poll_interval: float = 2.0
 
     def __post_init__(self) -> None:
-        problems = []
+        problems: list[tuple[str, object, str]] = []
         if not isinstance(self.heartbeat_interval, int) or self.heartbeat_interval < 1:
             problems.append(("--heartbeat", self.heartbeat_interval, "a whole number of seconds >= 1"))
         if not isinstance(self.grace_period, int) or self.grace_period <= self.heartbeat_interval:
@@ -126,8 +128,6 @@ class FaultTolerance:
         if not self.poll_interval > 0:
             problems.append(("--poll", self.poll_interval, "seconds > 0"))
         if problems:
-            from zigzag_opt.errors import Problem
-
             raise InputError(
                 Problem(rule="invalid fault-tolerance setting", key_path=k, value=v, accepted=a) for k, v, a in problems
             )
@@ -184,9 +184,17 @@ def parse_storage(url: str, *, key_path: str = "storage") -> StorageSpec:
     kind = _SCHEMES.get(base)
     if kind is None:
         raise InputError.one("unknown storage URL scheme", key_path=key_path, value=shown, accepted=_ACCEPTED_STORAGE)
-    if base == "postgres":  # SQLAlchemy only knows "postgresql"
-        text = "postgresql" + (f"+{driver}" if driver else "") + "://" + rest
+    if kind == "postgresql":  # SQLAlchemy knows only "postgresql"; its default driver differs between versions
+        text = f"postgresql+{driver or _postgres_driver()}://{rest}"
     return StorageSpec(kind, text, shown)
+
+
+def _postgres_driver() -> str:
+    """psycopg2 if installed (the `postgres` extra), else psycopg 3 if installed, else psycopg2 (then missing)."""
+    for module, driver in (("psycopg2", "psycopg2"), ("psycopg", "psycopg")):
+        if importlib.util.find_spec(module) is not None:
+            return driver
+    return "psycopg2"
 
 
 def default_storage(config: StudyConfig, *, workers: int = 1) -> str:
@@ -445,12 +453,20 @@ def census(trials: Sequence[FrozenTrial]) -> Census:
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (Linux): state first, start time at [19]."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def _start_ticks(pid: int) -> int | None:
     """A process's start time in clock ticks since boot (Linux), to tell a live worker from a reused pid."""
+    fields = _proc_stat(pid)
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat.rsplit(")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
+        return int(fields[19]) if fields else None
+    except (ValueError, IndexError):
         return None
 
 
@@ -482,6 +498,9 @@ def _alive(owner: object) -> bool | None:
         return False
     except PermissionError:
         pass
+    fields = _proc_stat(pid)
+    if fields and fields[0] in ("Z", "X"):  # exited, not yet reaped by its parent
+        return False
     start = owner.get("start")
     now = _start_ticks(pid)
     return not (isinstance(start, int) and now is not None and now != start)
@@ -506,9 +525,9 @@ def _requeue(study: optuna.Study, trial_id: int, retry: Any, reason: str) -> boo
             return False
     elif trial.state != TrialState.FAIL:
         return False
-    storage.set_trial_system_attr(trial_id, REQUEUED_KEY, reason)
     failed = copy.deepcopy(storage.get_trial(trial_id))
-    failed.system_attrs = {k: v for k, v in failed.system_attrs.items() if k not in (OWNER_KEY, REQUEUED_KEY)}
+    attrs = {k: v for k, v in failed.system_attrs.items() if k not in (OWNER_KEY, RETRY_REASON_KEY)}
+    failed.system_attrs = attrs | {RETRY_REASON_KEY: reason}  # copied onto the retry
     with _quiet_experimental():
         retry(study, failed)
     return True

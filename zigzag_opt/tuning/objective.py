@@ -188,15 +188,22 @@ class CoDesignObjective:
         return objective_values(summary, self.objectives)
 
     def _record(self, trial: optuna.Trial, s: TrialSummary) -> None:
+        """Few, JSON-sized user attrs (each is one storage write): the totals as scalars for the dashboard's
+        filters, everything else in one `summary` dict; the full report goes to the artifact hook."""
         trial.set_user_attr("energy_pj", s.energy_pj)
         trial.set_user_attr("latency_cycles", s.latency_cycles)
         trial.set_user_attr("area_mm2", s.area_mm2)
-        trial.set_user_attr("edp", s.edp)
-        trial.set_user_attr("mapping_seconds", round(s.mapping_seconds, 4))
-        trial.set_user_attr("energy_breakdown_pj", s.energy_breakdown_pj)
-        trial.set_user_attr("latency_breakdown_cycles", s.latency_breakdown_cycles)
-        trial.set_user_attr("layers", s.layers)
-        trial.set_user_attr("cache_hit_rate", round(self.cache.hit_rate, 4))
+        trial.set_user_attr(
+            "summary",
+            {
+                "edp": s.edp,
+                "mapping_seconds": round(s.mapping_seconds, 4),
+                "cache_hit_rate": round(self.cache.hit_rate, 4),
+                "energy_breakdown_pj": s.energy_breakdown_pj,
+                "latency_breakdown_cycles": s.latency_breakdown_cycles,
+                "layers": s.layers,
+            },
+        )
         for key, limit in self.constraints.items():
             value = {"area_mm2": s.area_mm2, "energy_pj": s.energy_pj, "latency_cycles": s.latency_cycles}[key]
             trial.set_constraint(key, value - limit)  # <= 0 is feasible (Optuna 5)

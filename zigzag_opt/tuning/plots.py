@@ -55,11 +55,13 @@ def breakdown_plot(study: optuna.Study, path: Path) -> Path:
     plt = _pyplot()
     trials = sorted(study.best_trials, key=lambda t: t.values[0])[:12]
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    keys: list[str] = sorted({k for t in trials for k in t.user_attrs.get("energy_breakdown_pj", {})})
+    keys: list[str] = sorted(
+        {k for t in trials for k in t.user_attrs.get("summary", {}).get("energy_breakdown_pj", {})}
+    )
     bottom = [0.0] * len(trials)
     labels = [f"#{t.number}" for t in trials]
     for key in keys:
-        vals = [float(t.user_attrs.get("energy_breakdown_pj", {}).get(key, 0.0)) for t in trials]
+        vals = [float(t.user_attrs.get("summary", {}).get("energy_breakdown_pj", {}).get(key, 0.0)) for t in trials]
         ax.bar(labels, vals, bottom=bottom, label=key)
         bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
     ax.set_ylabel("energy (pJ)")
