@@ -49,7 +49,8 @@ def layer_frame(study: optuna.Study) -> pd.DataFrame:
 
 
 def pareto_frame(study: optuna.Study) -> pd.DataFrame:
-    """The non-dominated completed trials (feasible ones when constraints were set), best first on objective 0."""
+    """The non-dominated completed trials (feasible ones when constraints were set), one row per distinct design,
+    best first on objective 0."""
     objs = _objectives(study)
     rows = []
     for t in study.best_trials:
@@ -58,7 +59,11 @@ def pareto_frame(study: optuna.Study) -> pd.DataFrame:
         row.update(t.params)
         rows.append(row)
     frame = pd.DataFrame(rows)
-    return frame.sort_values(objs[0]).reset_index(drop=True) if len(frame) else frame
+    if not len(frame):
+        return frame
+    # samplers revisit designs: one row per distinct design (its first trial)
+    frame = frame.sort_values("trial").drop_duplicates(subset=[c for c in frame.columns if c != "trial"])
+    return frame.sort_values(objs[0]).reset_index(drop=True)
 
 
 def hypervolume(points: np.ndarray, reference: np.ndarray) -> float:

@@ -35,9 +35,16 @@ def pareto_plot(study: optuna.Study, path: Path) -> Path:
         sc = ax.scatter(xs, ys, c=cs, cmap="viridis", s=14, alpha=0.6, label="trials")
         if cs is not None:
             fig.colorbar(sc, ax=ax, label=objs[2] if len(objs) > 2 else "objective 2")
-        front = sorted((t.values[0], t.values[1]) for t in done if t.number in best)
+        front = [(t.values[0], t.values[1]) for t in done if t.number in best]
         if front:
-            ax.plot(*zip(*front, strict=True), "o-", color="tab:red", ms=4, label="Pareto front")
+            ax.scatter(*zip(*front, strict=True), facecolors="none", edgecolors="tab:red", s=46, label="Pareto designs")
+        pts = sorted(zip(xs, ys, strict=True))
+        step: list[tuple[float, float]] = []
+        for x, y in pts:  # the 2-D (first two objectives) front as a staircase
+            if not step or y < step[-1][1]:
+                step.append((x, y))
+        if step:
+            ax.step(*zip(*step, strict=True), where="post", color="tab:red", lw=1, alpha=0.7, label="2-D front")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(objs[0])
