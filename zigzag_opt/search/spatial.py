@@ -18,7 +18,8 @@ ZigZag's behaviour, step by step (``zigzag/stages/mapping/spatial_mapping_genera
    (written-from-below bandwidth for the output, read-to-below bandwidth for inputs). An inner memory is a node of
    ZigZag's hierarchy graph with in-degree 0: a memory none of whose operands is held by a memory listed before it.
    A memory that is innermost for one operand but above another (tpu_like's ``sram_2MB``) is not looked at.
-   ZigZag's "irrelevant" dims leave out dims of size 1, so those count as relevant here.
+   ZigZag's "irrelevant" dims leave out dims of size 1, so those count as relevant here. Operands of precision 0
+   (a pooling layer's W) are never limited, here or in step 7.
 3. The user's unrolling is reduced (``check_and_reduce``): layer dims the layer lacks are deleted; each factor is
    capped at its maximum; while an array dim's product exceeds its size, the first layer dim in the iteration
    order of a Python ``set`` of ZigZag ``LayerDim`` objects is deleted; while a layer dim's total exceeds its size,
@@ -35,15 +36,17 @@ ZigZag's behaviour, step by step (``zigzag/stages/mapping/spatial_mapping_genera
 7. Each kept mapping is clipped to the capacity of the inner memories (``limit_unrolling_to_mem_capacity``): if the
    product of the non-irrelevant unrollings on the array dims a memory serves exceeds size / precision, the first
    largest factor (factors listed per layer dim in ``set`` order, then per served array dim in ``set`` order) is
-   decremented until the product fits; the new factors are then looked up *by old value*, so two layer dims that
-   had the same factor both take the value of the last one. The per-array-dim unrollings of the generated
-   candidates are shared objects in ZigZag: clipping one mapping also changes every other kept mapping that uses
-   the same candidate for that array dim, and the result is what ZigZag evaluates (it collects all mappings first).
+   decremented until the product fits or every factor is 1; the new factors are then looked up *by old value*, so
+   two layer dims that had the same factor both take the value of the last one. The per-array-dim unrollings of the
+   generated candidates are shared objects in ZigZag: clipping one mapping also changes every other kept mapping
+   that uses the same candidate for that array dim, and the result is what ZigZag evaluates (it collects all
+   mappings first).
 
 Iteration orders of ZigZag's sets are reproduced exactly: its ``LayerDim``/``OADimension`` hash is
 ``sha512(pickle(name)) ^ sha512(pickle(class))``; Python sets of objects with those hashes, built by the same
-insertions, iterate in the same order (`_set_order`). This makes ZigZag's ties deterministic too (its issue #72 is
-about different *architectures*; within one run its order is fixed).
+insertions, iterate in the same order (`_set_order`). Those hashes do not depend on ``PYTHONHASHSEED``, so 3.9.1's
+order, ties included, is the same on every run (checked with several hash seeds; the run-to-run variation of its
+issue #72 does not show), and it is the order returned here.
 
 Not reproduced: ``enable_weight_diagonal_mapping`` (the IMC diagonal OX/OY unrolling and the innermost input memory
 enlarged for it); it is off in ZigZag's API and tests.
@@ -74,6 +77,7 @@ __all__ = [
     "performance_indicator",
     "utilisation",
     "zigzag_max_unrolling",
+    "zigzag_name_hash",
     "zigzag_spatial_mappings",
 ]
 
@@ -378,8 +382,8 @@ class _Ranking:
                 bisect.insort(self.kept, key)
                 del self.kept[self.keep :]
             return
-        full = len(self.kept) >= self.keep
         for index in orders[depth]:
+            full = len(self.kept) >= self.keep
             reach = utilization * utils[depth][index]
             bound = reach * best_rest[depth + 1]
             if full and 2 * bound - 1 < -self.kept[-1][0]:
@@ -610,13 +614,16 @@ def enumerate_spatial_mappings(
     Factors tried (the rule that keeps the count sane): the divisors of the layer dim up to the maximum, and the
     divisors of the maximum itself. That includes the largest factor that fits (a non-divisible, greedy factor
     when it does not divide the layer dim) and every factor ZigZag's own generator tries, so ZigZag's candidates
-    (before its capacity clipping) are always among the results when the hints allow them.
+    (before its capacity clipping, factor-1 entries dropped) are always among the results for the same hints when
+    the user fixes no array dim.
 
     Each mapping lists every array dim of the core in the core's order (an empty tuple when nothing is unrolled
     there), layer dims in the layer's order, no factor-1 entries; so no two results are equal. Order: utilisation
-    descending, then ZigZag's performance indicator descending, then layer-dim position and larger factors first.
-    `max_candidates` keeps only the first ones (and searches only for them). The mapping that unrolls nothing is
-    legal and comes last.
+    descending, then ZigZag's performance indicator descending (unrollings spread over more layer dims first), then
+    array dim by array dim in the core's order, the unrolling with the larger product, then the earlier layer dims
+    and larger factors, first. `max_candidates` keeps only the first ones (and searches only for them). The
+    mapping that unrolls nothing is legal and comes last. The full list can be large (about 10^5 for a 3x3
+    convolution on a 3-D array without hints); pass `max_candidates` or hints to bound it.
     """
     if max_candidates is not None and max_candidates < 1:
         raise InputError.one("max_candidates must be at least 1", key_path="max_candidates", value=max_candidates)
