@@ -228,14 +228,14 @@ def test_zigzag_set_order_hashes_match_zigzag() -> None:
     import pickle
 
     datatypes = pytest.importorskip("zigzag.datatypes")
-    from zigzag_opt.search.allocation import _pickled_global, _set_order
+    from zigzag_opt.mapping.zigzag_order import LAYER_DIM, OA_DIM, _class_pickle, zigzag_set_order
 
-    assert _pickled_global("zigzag.datatypes", "LayerDim") == pickle.dumps(datatypes.LayerDim)
-    assert _pickled_global("zigzag.datatypes", "OADimension") == pickle.dumps(datatypes.OADimension)
-    names = ["K", "C", "OY", "OX", "FY", "FX", "B", "G", "D0", "D1", "D2"]
-    assert _set_order(names, "LayerDim") == [str(d) for d in {datatypes.LayerDim(n) for n in names}]
-    oa = ["D1", "D2", "D3", "D4"]
-    assert _set_order(oa, "OADimension") == [str(d) for d in {datatypes.OADimension(n) for n in oa}]
+    assert _class_pickle("zigzag.datatypes", "LayerDim") == pickle.dumps(datatypes.LayerDim)
+    assert _class_pickle("zigzag.datatypes", "OADimension") == pickle.dumps(datatypes.OADimension)
+    names = ("K", "C", "OY", "OX", "FY", "FX", "B", "G", "D0", "D1", "D2")
+    assert list(zigzag_set_order(LAYER_DIM, names)) == [str(d) for d in {datatypes.LayerDim(n) for n in names}]
+    oa = ("D1", "D2", "D3", "D4")
+    assert list(zigzag_set_order(OA_DIM, oa)) == [str(d) for d in {datatypes.OADimension(n) for n in oa}]
 
 
 def _random_spatial(rng: np.random.Generator, layer: Any, dims: tuple[str, ...]) -> dict[str, dict[str, int]]:

@@ -22,9 +22,7 @@ Where ZigZag's code crashes, this module follows a deliberate model (docs/deviat
 
 from __future__ import annotations
 
-import hashlib
 import math
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +30,8 @@ from zigzag_opt.errors import InputError, raise_if
 from zigzag_opt.hardware.imc import ImcParams, imc_array_problems
 from zigzag_opt.hardware.pe_array import PEArray
 from zigzag_opt.mapping.spatial import SpatialMapping
+from zigzag_opt.mapping.zigzag_order import LAYER_DIM
+from zigzag_opt.mapping.zigzag_order import zigzag_set_order as _set_order
 from zigzag_opt.workload.layer import Layer, Operand, Relevance
 
 __all__ = [
@@ -452,47 +452,9 @@ def mapped_array(layer: Layer, spatial: SpatialMapping, pe_array: PEArray) -> Ma
     )
 
 
-class _HashedName:
-    """A stand-in for a ZigZag ``LayerDim``: its name and ZigZag's hash of it."""
-
-    __slots__ = ("hash_value", "name")
-
-    def __init__(self, name: str, hash_value: int) -> None:
-        self.name = name
-        self.hash_value = hash_value
-
-    def __hash__(self) -> int:
-        return self.hash_value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _HashedName) and other.hash_value == self.hash_value
-
-
-def _sha512_int(data: bytes) -> int:
-    return int(hashlib.sha512(data).hexdigest(), 16)
-
-
-def _pickled_class_reference(module: str, qualname: str) -> bytes:
-    """``pickle.dumps(cls)`` of a class `module.qualname` (protocol >= 4), built without importing it."""
-    body = b""
-    for text in (module, qualname):
-        raw = text.encode()
-        body += pickle.SHORT_BINUNICODE + bytes([len(raw)]) + raw + pickle.MEMOIZE
-    body += pickle.STACK_GLOBAL + pickle.MEMOIZE + pickle.STOP
-    header = pickle.PROTO + bytes([pickle.DEFAULT_PROTOCOL])
-    return header + pickle.FRAME + len(body).to_bytes(8, "little") + body
-
-
 def zigzag_set_order(dims: Sequence[str]) -> list[str]:
-    """The iteration order of ZigZag's ``set(...)`` of these layer dims, inserted in the given order.
-
-    ZigZag hashes a ``LayerDim`` as sha512(pickle(name)) XOR sha512(pickle(LayerDim class)); a set of stand-ins
-    with the same hashes, built the same way, iterates in the same order (CPython's set layout depends only on
-    the hashes and the insertion order).
-    """
-    type_hash = _sha512_int(_pickled_class_reference("zigzag.datatypes", "LayerDim"))
-    items = [_HashedName(d, _sha512_int(pickle.dumps(d)) ^ type_hash) for d in dims]
-    return [item.name for item in set(items)]
+    """The iteration order of ZigZag's ``set(...)`` of these layer dims, inserted in the given order."""
+    return list(_set_order(LAYER_DIM, tuple(dims)))
 
 
 def regular_adder_tree_energy(

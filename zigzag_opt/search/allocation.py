@@ -22,15 +22,13 @@ capacity checks fall the same way.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from zigzag_opt.errors import MappingError, Problem, raise_if
 from zigzag_opt.hardware.accelerator import Core
-from zigzag_opt.hardware.memory import Direction, MemOperand, Memory
+from zigzag_opt.hardware.memory import MemOperand, Memory
 from zigzag_opt.mapping.legality import zigzag_temporal_sizes
 from zigzag_opt.mapping.spatial import (
     DEFAULT_LINKS,
@@ -41,6 +39,8 @@ from zigzag_opt.mapping.spatial import (
 )
 from zigzag_opt.mapping.spec import MappingSpec
 from zigzag_opt.mapping.temporal import Loop, TemporalMapping
+from zigzag_opt.search.loma import complete_ordering as loma_complete_ordering
+from zigzag_opt.search.spatial import zigzag_spatial_mappings
 from zigzag_opt.workload.layer import Layer, Operand, derived_span
 
 __all__ = [
@@ -322,19 +322,8 @@ def complete_ordering(
     integer and, after multiplying the sizes per dim and dropping products of 1, they equal the temporal trip
     counts ZigZag schedules (`zigzag_temporal_sizes`).
     """
-    kept = [(dim, size) for dim, size in ordering if dim in layer.dims]
-    loops: list[Loop] = []
-    for dim, size in kept:
-        if size is None:
-            return None
-        loops.append((dim, size))
-    products: dict[str, int] = {}
-    for dim, size in loops:
-        products[dim] = products.get(dim, 1) * size
-    products = {dim: p for dim, p in products.items() if p != 1}
-    if products != zigzag_temporal_sizes(layer, core, spatial, links):
-        return None
-    return tuple(loops)
+    loops = loma_complete_ordering(tuple(ordering), layer.dims, zigzag_temporal_sizes(layer, core, spatial, links))
+    return None if loops is None else tuple(loops)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -342,136 +331,17 @@ def complete_ordering(
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def _inner_memories(core: Core) -> list[Memory]:
-    """Memories that are the first level of every operand they hold (ZigZag's `get_inner_memories`)."""
-    return [m for m in core.memories if all(core.levels(o)[0] is m for o in m.operands)]
-
-
-def _inner_operands(layer: Layer, core: Core, links: OperandLinks) -> list[tuple[Memory, Operand]]:
-    """(inner memory, layer operand) pairs in ZigZag's order: memories innermost first, then their operands."""
-    op_of = {mem_op: op for op, mem_op in links if op in layer.operands()}
-    return [(mem, op_of[m]) for mem in _inner_memories(core) for m in mem.operands if m in op_of]
-
-
-def _max_unrollings(layer: Layer, core: Core, links: OperandLinks) -> dict[str, dict[str, int]]:
-    """Per array dim and layer dim, the largest unrolling ZigZag allows: min(layer size, array size), limited for
-    non-irrelevant dims by the innermost memories' bandwidth (max bandwidth // precision)."""
-    arr = core.pe_array
-    max_u = {oa: {dim: min(layer.size(dim), arr.size(oa)) for dim in layer.dims} for oa in arr.dims}
-    link_of = dict(links)
-    for mem, op in _inner_operands(layer, core, links):
-        direction = Direction.WR_IN_BY_LOW if op is Operand.O else Direction.RD_OUT_TO_LOW
-        port = mem.port_for(link_of[op], direction)
-        precision = layer.precision.bits(op, partial=True)
-        if port is None:
-            continue
-        ir = _shape(layer, op).ir_dims
-        for oa in (d for d in arr.dims if d in mem.served_dims):
-            for dim, unrolling in max_u[oa].items():
-                multicast = port.bandwidth_max_bits // precision if precision > 0 else unrolling
-                if dim not in ir and multicast < unrolling:
-                    max_u[oa][dim] = multicast
-    return max_u
-
-
-class _ZigzagKey:
-    """Stands in for a ZigZag ``LayerDim``/``OADimension`` in a Python set: the same hash, hence the same set order.
-
-    ZigZag hashes these names as SHA-512(pickle(name)) XOR SHA-512(pickle(class)); several of its spatial-mapping
-    reductions then take "the first" element of a set. The order is arbitrary but deterministic, and reproducing it
-    is what makes those reductions come out as ZigZag's.
-    """
-
-    __slots__ = ("_hash", "name")
-
-    def __init__(self, name: str, kind: str) -> None:
-        self.name = name
-        self._hash = _sha512_int(pickle.dumps(name)) ^ _sha512_int(_pickled_global("zigzag.datatypes", kind))
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ZigzagKey) and other._hash == self._hash
-
-
-def _sha512_int(data: bytes) -> int:
-    return int(hashlib.sha512(data).hexdigest(), 16)
-
-
-def _pickled_global(module: str, name: str) -> bytes:
-    """``pickle.dumps`` of the class `module.name` (protocol 4 or 5 framing), without importing it."""
-
-    def short(text: str) -> bytes:
-        raw = text.encode()
-        return b"\x8c" + bytes([len(raw)]) + raw + b"\x94"
-
-    body = short(module) + short(name) + b"\x93\x94."
-    return bytes([0x80, max(4, pickle.DEFAULT_PROTOCOL), 0x95]) + len(body).to_bytes(8, "little") + body
-
-
-def _set_order(names: Iterable[str], kind: str) -> list[str]:
-    """The iteration order of a set of ZigZag `kind` objects (``LayerDim`` or ``OADimension``) added in this order."""
-    keys: set[_ZigzagKey] = set()
-    for name in names:
-        keys.add(_ZigzagKey(name, kind))
-    return [key.name for key in keys]
-
-
-def _limit_to_capacity(layer: Layer, core: Core, links: OperandLinks, mapping: dict[str, dict[str, int]]) -> None:
-    """ZigZag's `limit_unrolling_to_mem_capacity`: per innermost memory and operand, shrink the largest of the
-    non-irrelevant unrollings on the memory's served dims by 1 until their product fits the capacity (never below 1).
-    Like ZigZag, the new factors are looked up by old value (equal factors change alike)."""
-    for mem, op in _inner_operands(layer, core, links):
-        precision = layer.precision.bits(op, partial=True)
-        ir = _shape(layer, op).ir_dims
-        served = [oa for oa in _set_order(mem.served_dims, "OADimension") if oa in mapping]
-        added = [dim for oa in served for dim in mapping[oa] if dim not in ir]
-        total = math.prod(mapping[oa][dim] for oa in served for dim in mapping[oa] if dim not in ir)
-        max_stored = mem.size_bits / precision if precision > 0 else math.inf
-        if max_stored >= total:
-            continue
-        limited = _set_order(added, "LayerDim")
-        factors = [mapping[oa][dim] for dim in limited for oa in served if dim in mapping[oa]]
-        adjusted = list(factors)
-        while math.prod(adjusted) > max_stored and any(f > 1 for f in adjusted):
-            adjusted[adjusted.index(max(adjusted))] -= 1
-        new_of = dict(zip(factors, adjusted, strict=True))
-        for oa in served:
-            mapping[oa] = {dim: new_of[f] if dim in limited else f for dim, f in mapping[oa].items()}
-
-
-def _check_and_reduce(
-    layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks
-) -> dict[str, dict[str, int]]:
-    """ZigZag's `SpatialMapping.check_and_reduce` against its maximal unrollings."""
-    max_u = _max_unrollings(layer, core, links)
-    mapping: dict[str, dict[str, int]] = {}
-    for oa, pairs in spatial.unrolling:
-        kept = {dim: f for dim, f in pairs if dim in layer.dims}
-        if oa in max_u:
-            kept = {dim: min(f, max_u[oa][dim]) for dim, f in kept.items()}
-            while math.prod(kept.values()) > core.pe_array.size(oa):
-                del kept[_set_order(kept, "LayerDim")[0]]
-        mapping[oa] = kept
-    for dim in _set_order((d for m in mapping.values() for d in m), "LayerDim"):
-        while math.prod(m.get(dim, 1) for m in mapping.values()) > layer.size(dim):
-            holders = [oa for oa in _set_order(mapping, "OADimension") if dim in mapping[oa]]
-            del mapping[_set_order(holders, "OADimension")[0]][dim]
-    return mapping
-
-
 def reduce_user_spatial(
     layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks = DEFAULT_LINKS
 ) -> SpatialMapping:
     """The spatial mapping ZigZag evaluates for a user mapping that names every array dim (its
-    `SpatialMappingGeneratorStage`): unrolled dims the layer lacks are dropped; each factor is clipped to the
-    largest unrolling allowed (layer size, array size, innermost-memory bandwidth); an array dim still over its size
-    loses unrollings; a layer dim unrolled beyond its size loses unrollings; finally the unrollings are limited to
-    the innermost memories' capacity. Which unrolling goes first follows ZigZag's (hash-based) set order."""
-    mapping = _check_and_reduce(layer, core, spatial, links)
-    _limit_to_capacity(layer, core, links, mapping)
-    return SpatialMapping(unrolling=tuple((oa, tuple(m.items())) for oa, m in mapping.items()), hints=spatial.hints)
+    `SpatialMappingGeneratorStage` on a fully fixed entry): unrolled dims the layer lacks are dropped; each factor
+    is clipped to the largest unrolling allowed (layer size, array size, innermost-memory bandwidth); an array dim
+    still over its size loses unrollings; a layer dim unrolled beyond its size loses unrollings; finally the
+    unrollings are limited to the innermost memories' capacity (`search.spatial` reproduces every step)."""
+    spec = MappingSpec(name="user", spatial=spatial, operand_links=links)
+    reduced = zigzag_spatial_mappings(layer, core, spec, nb_mappings=1, links=links)[0]
+    return SpatialMapping(unrolling=reduced.unrolling, hints=spatial.hints)
 
 
 # ----------------------------------------------------------------------------------------------------------------

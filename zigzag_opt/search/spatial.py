@@ -55,20 +55,17 @@ enlarged for it); it is off in ZigZag's API and tests.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import itertools
 import math
-import pickle
-import struct
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from zigzag_opt.errors import InfeasibleError, InputError, Problem
 from zigzag_opt.hardware.accelerator import Core
 from zigzag_opt.hardware.memory import Direction, MemOperand, Memory
 from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
 from zigzag_opt.mapping.spec import MappingSpec
+from zigzag_opt.mapping.zigzag_order import LAYER_DIM, OA_DIM, zigzag_name_hash, zigzag_set_order
 from zigzag_opt.workload.layer import Layer, Operand
 
 __all__ = [
@@ -94,57 +91,9 @@ _Mapping = dict[str, _Unrolled]
 # ZigZag's set iteration order
 # ======================================================================================================
 
-_LAYER_DIM = "LayerDim"
-_OA_DIM = "OADimension"
-_ZZ_MODULE = "zigzag.datatypes"
-
-
-def _short_unicode(text: str) -> bytes:
-    data = text.encode()
-    return pickle.SHORT_BINUNICODE + bytes([len(data)]) + data
-
-
-def _class_pickle(module: str, name: str) -> bytes:
-    """What ``pickle.dumps`` writes for the class ``module.name`` (protocol >= 4), without importing it."""
-    memo = pickle.MEMOIZE
-    body = _short_unicode(module) + memo + _short_unicode(name) + memo + pickle.STACK_GLOBAL + memo + pickle.STOP
-    return pickle.PROTO + bytes([pickle.DEFAULT_PROTOCOL]) + pickle.FRAME + struct.pack("<Q", len(body)) + body
-
-
-def _sha512_int(data: bytes) -> int:
-    return int(hashlib.sha512(data).hexdigest(), 16)
-
-
-@lru_cache(maxsize=4096)
-def zigzag_name_hash(kind: str, name: str) -> int:
-    """The hash ZigZag gives a ``LayerDim`` (names upper-cased) or ``OADimension`` (`kind` is the class name)."""
-    text = name.upper() if kind == _LAYER_DIM else name
-    return _sha512_int(pickle.dumps(text)) ^ _sha512_int(_class_pickle(_ZZ_MODULE, kind))
-
-
-class _ZzName:
-    """Stands in for a ZigZag dim object inside a Python set: same hash, equal iff same hash (as ZigZag's)."""
-
-    __slots__ = ("_hash", "name")
-
-    def __init__(self, kind: str, name: str) -> None:
-        self.name = name
-        self._hash = zigzag_name_hash(kind, name)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ZzName) and other._hash == self._hash
-
-
-@lru_cache(maxsize=4096)
-def _set_order(kind: str, names: tuple[str, ...]) -> tuple[str, ...]:
-    """Iteration order of a Python set of ZigZag `kind` objects built by adding `names` in order."""
-    members: set[_ZzName] = set()
-    for name in names:
-        members.add(_ZzName(kind, name))
-    return tuple(member.name for member in members)
+_LAYER_DIM = LAYER_DIM
+_OA_DIM = OA_DIM
+_set_order = zigzag_set_order
 
 
 # ======================================================================================================
