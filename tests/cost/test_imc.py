@@ -547,3 +547,20 @@ def test_energy_scales_with_the_mac_count(
         assert scaled[key] == pytest.approx(base[key] * scale, rel=1e-12)
     assert sum(base.values()) > 0
     assert (base["local_bl_precharging"] > 0) == (imc.group_depth > 1)
+
+
+def test_imc_mapping_rules_are_enforced() -> None:
+    """Wordline (D1) unrolls output-relevant dims, bitline (D2) output-irrelevant ones; others are refused."""
+    from zigzag_opt.cost import compile_problem
+    from zigzag_opt.errors import InputError
+    from zigzag_opt.library import load_accelerator
+    from zigzag_opt.mapping import SpatialMapping
+    from zigzag_opt.testing.factories import conv_layer
+
+    core = load_accelerator("dimc").core
+    layer = conv_layer(64, 64, 8, 8, 3, 3)
+    compile_problem(layer, core, SpatialMapping.of({"D1": {"K": 64}, "D2": {"C": 32, "FX": 3}}))
+    with pytest.raises(InputError) as err:
+        compile_problem(layer, core, SpatialMapping.of({"D1": {"C": 64}, "D2": {"K": 64}}))
+    message = str(err.value)
+    assert "wordline" in message and "bitline" in message and "spatial_mapping.D1.C" in message

@@ -9,7 +9,8 @@ memory parameters, the ports and what they carry.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +20,12 @@ from zigzag_opt.cost.reference import _decouple_pr, _prod, _Relevance, _relevanc
 from zigzag_opt.errors import Problem, raise_if
 from zigzag_opt.hardware.accelerator import Core
 from zigzag_opt.hardware.memory import Direction, MemOperand
-from zigzag_opt.mapping.legality import spatial_problems, temporal_loop_sizes, zigzag_temporal_sizes
+from zigzag_opt.mapping.legality import (
+    imc_spatial_problems,
+    spatial_problems,
+    temporal_loop_sizes,
+    zigzag_temporal_sizes,
+)
 from zigzag_opt.mapping.spatial import (
     DEFAULT_LINKS,
     OperandLinks,
@@ -129,6 +135,8 @@ class ProblemArrays:
     # IMC cores only: the macro energy of the layer (pJ; replaces mac_energy_pj * mac_count) and its breakdown.
     imc_energy_pj: float | None = None
     imc_energy_breakdown_pj: dict[str, float] | None = None
+    # Lazily derived tables of the compiled evaluator (`cost.kernel.tables_of`); not part of the problem's value.
+    kernel_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def mac_energy_total_pj(self) -> float:
@@ -149,7 +157,11 @@ def compile_problem(
     layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks = DEFAULT_LINKS
 ) -> ProblemArrays:
     """Check the spatial mapping against layer and core and precompute every mapping-independent table."""
-    raise_if(spatial_problems(layer, core, spatial) + _link_problems(layer, core, links))
+    raise_if(
+        spatial_problems(layer, core, spatial)
+        + imc_spatial_problems(layer, core, spatial)
+        + _link_problems(layer, core, links)
+    )
     dims = tuple(layer.dims)
     link_of = dict(links)
     frac_sm = greedy_unrolling(spatial, layer, core, fractional=True)

@@ -16,7 +16,13 @@ from zigzag_opt.mapping.spatial import (
 from zigzag_opt.mapping.temporal import TemporalMapping
 from zigzag_opt.workload.layer import Layer, Operand
 
-__all__ = ["spatial_problems", "temporal_loop_sizes", "temporal_problems", "zigzag_temporal_sizes"]
+__all__ = [
+    "imc_spatial_problems",
+    "spatial_problems",
+    "temporal_loop_sizes",
+    "temporal_problems",
+    "zigzag_temporal_sizes",
+]
 
 
 def spatial_problems(layer: Layer, core: Core, spatial: SpatialMapping) -> list[Problem]:
@@ -168,4 +174,40 @@ def temporal_problems(
                     accepted=f"0 <= c1 <= ... <= {len(temporal.loops)}",
                 )
             )
+    return problems
+
+
+def imc_spatial_problems(layer: Layer, core: Core, spatial: SpatialMapping) -> list[Problem]:
+    """IMC mapping rules. Weights stay in the cells; the first array dim (by name) is the wordline dim, along which
+    an input is broadcast to columns that each produce their own outputs, so it may unroll only output-relevant
+    dims (K, or OX/OY for ZigZag's diagonal mapping); the second is the bitline dim, along which a column's rows
+    are summed into one output, so it may unroll only output-irrelevant dims (C, FX, FY)."""
+    if core.imc is None or len(core.pe_array.dims) < 2:
+        return []
+    wordline, bitline = sorted(core.pe_array.dims)[:2]
+    out_dims = set(layer.indices(Operand.O))
+    problems = []
+    for oa, pairs in spatial.unrolling:
+        for dim, factor in pairs:
+            if factor <= 1 or dim not in layer.dims:
+                continue
+            if oa == wordline and dim not in out_dims:
+                problems.append(
+                    Problem(
+                        rule="an IMC wordline dim may unroll only output-relevant dims (columns hold distinct outputs)",
+                        key_path=f"spatial_mapping.{oa}.{dim}",
+                        value=dim,
+                        accepted=", ".join(d for d in layer.dims if d in out_dims),
+                    )
+                )
+            if oa == bitline and dim in out_dims:
+                problems.append(
+                    Problem(
+                        rule="an IMC bitline dim may unroll only output-irrelevant dims (rows are summed into one "
+                        "output)",
+                        key_path=f"spatial_mapping.{oa}.{dim}",
+                        value=dim,
+                        accepted=", ".join(d for d in layer.dims if d not in out_dims),
+                    )
+                )
     return problems

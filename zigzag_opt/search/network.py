@@ -16,6 +16,7 @@ from zigzag_opt.cost.problem import compile_problem
 from zigzag_opt.cost.report import CostReport, report_from_batch
 from zigzag_opt.errors import InfeasibleError, InputError
 from zigzag_opt.hardware.accelerator import Core
+from zigzag_opt.mapping.legality import imc_spatial_problems
 from zigzag_opt.mapping.spatial import SpatialMapping
 from zigzag_opt.mapping.spec import MappingSpec, select_spec
 from zigzag_opt.search.allocate import allocate_orderings
@@ -143,6 +144,7 @@ def map_layer(layer: Layer, core: Core, spec: MappingSpec, options: MapperOption
     options = options or MapperOptions()
     start = time.perf_counter()
     candidates = options.spatial(layer, core, spec) if options.spatial else [spec.spatial]
+    candidates = [sm for sm in candidates if not imc_spatial_problems(layer, core, sm)]  # IMC mapping rules
     best: SearchResult | None = None
     evaluated = 0
     for spatial in candidates:
