@@ -135,3 +135,20 @@ def _cached_objective(config):  # type: ignore[no-untyped-def]
         config = dataclasses.replace(config, objectives=("energy", "latency"))
         _OBJECTIVES[key] = build_objective(load_inputs(config), artifacts=False)
     return _OBJECTIVES[key]
+
+
+def test_flat_mode_puts_mapping_knobs_in_the_trial(tmp_path: Path) -> None:
+    study = run_study(_config(tmp_path, mode="flat"), n_trials=4, artifacts=False)
+    done = [t for t in study.trials if t.state.name == "COMPLETE"]
+    assert done
+    assert all("mapping.engine" in t.params and "mapping.lpf_limit" in t.params for t in study.trials)
+
+
+def test_invalid_designs_fail_cleanly_and_the_study_goes_on(tmp_path: Path) -> None:
+    config = _config(tmp_path, search_space=str(TINY.parent / "bad_space.yaml"), sampler="random")
+    study = run_study(config, n_trials=8, artifacts=False)
+    states = {t.state.name for t in study.trials}
+    assert len(study.trials) == 8
+    assert "PRUNED" in states and "COMPLETE" in states
+    pruned = next(t for t in study.trials if t.state.name == "PRUNED")
+    assert "infeasible" in pruned.user_attrs and pruned.params["out_reg_bits"] == 0

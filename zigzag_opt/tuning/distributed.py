@@ -200,9 +200,6 @@ def _postgres_driver() -> str:
 def default_storage(config: StudyConfig, *, workers: int = 1) -> str:
     """The storage of a study when none is given: the study file's `storage:`; without one, the journal
     `study.log` in the study folder if it exists or several workers will run, else the SQLite `study.db` there."""
-    env = os.environ.get(STORAGE_ENV)
-    if env:
-        return env
     sqlite_default = f"sqlite:///{config.directory / 'study.db'}"
     if config.storage != sqlite_default:
         return config.storage

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import optuna
 from optuna.trial import TrialState
 
 from zigzag_opt import __version__
-from zigzag_opt.errors import InputError
+from zigzag_opt.errors import InputError, Problem
 from zigzag_opt.hardware.accelerator import Accelerator
 from zigzag_opt.io.files import load_input
 from zigzag_opt.io.onnx_import import import_onnx
@@ -62,7 +63,8 @@ def _load_workload(config: StudyConfig) -> tuple[Network, str]:
     ref = config.workload
     compat: Literal["zigzag"] | None = "zigzag" if config.workload_compat == "zigzag" else None
     if ref in list_workloads():
-        return load_workload(ref, compat=compat, **config.workload_args), f"zoo:{ref}:{config.workload_args}"
+        args: dict[str, int] = dict(config.workload_args)
+        return load_workload(ref, compat=compat, precision=None, **args), f"zoo:{ref}:{args}"
     path = config.resolve(ref)
     if path.suffix == ".onnx":
         return import_onnx(path, compat=compat), _hash_file(path)
@@ -89,8 +91,34 @@ def _load_mapping(config: StudyConfig) -> tuple[tuple[MappingSpec, ...], str]:
     return loaded.value, _hash_file(path)
 
 
+def _check_references(config: StudyConfig) -> None:
+    """Every input the study names is a bundled one or an existing file; else one `InputError` naming the study
+    file and its keys (a problem inside a named file is reported by that file's loader)."""
+    refs = (
+        ("workload", config.workload, list_workloads()),
+        ("accelerator", config.accelerator, list_accelerators()),
+        ("mapping", config.mapping, list_mappings()),
+        ("search_space", config.search_space, ()),
+    )
+    problems = [
+        Problem(
+            rule="no such file" + (f", and no bundled {key} of this name" if names else ""),
+            key_path=key,
+            value=ref,
+            accepted="an existing file (relative to the study file)"
+            + (f", or one of {', '.join(names)}" if names else ""),
+            file=config.file,
+        )
+        for key, ref, names in refs
+        if ref not in names and not config.resolve(ref).is_file()
+    ]
+    if problems:
+        raise InputError(problems)
+
+
 def load_inputs(config: StudyConfig) -> StudyInputs:
     """Load the workload, base accelerator, mapping and search space a study names."""
+    _check_references(config)
     workload, wh = _load_workload(config)
     accelerator, ah = _load_accelerator(config)
     specs, mh = _load_mapping(config)
@@ -103,7 +131,13 @@ def load_inputs(config: StudyConfig) -> StudyInputs:
 
 
 def make_sampler(name: str, args: dict[str, Any], seed: int, n_objectives: int) -> optuna.samplers.BaseSampler:
-    """Any built-in Optuna sampler by name, seeded."""
+    """Any built-in Optuna sampler by name, seeded (Optuna's "experimental" notes on NSGA-III/QMC are muted)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return _make_sampler(name, args, seed, n_objectives)
+
+
+def _make_sampler(name: str, args: dict[str, Any], seed: int, n_objectives: int) -> optuna.samplers.BaseSampler:
     kwargs = dict(args)
     kwargs.setdefault("seed", seed)
     if name == "tpe":
@@ -161,7 +195,9 @@ def open_study(
         load_if_exists=True,
     )
     if not study.metric_names:  # the dashboard then labels axes "energy", "latency", ... instead of "Objective 0"
-        study.set_metric_names(list(config.objectives))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names(list(config.objectives))
     if "package_version" not in study.user_attrs:
         study.set_user_attr("package_version", __version__)
         study.set_user_attr("objectives", list(config.objectives))
