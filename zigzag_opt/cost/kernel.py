@@ -6,7 +6,10 @@ over the candidates, fed by flat tables packed once per `ProblemArrays` (`tables
 numpy model is kept operation for operation — `np.trunc`, numpy's floor division and remainder (`_fdiv`, `_mod`),
 half-to-even rounding (`np.rint`), NaN-propagating `np.minimum`/`np.maximum` (`_min`, `_max`), stable orderings,
 and numpy's pairwise summation where a float sum is not exact (`_pairwise_sum`) — so the results are the numpy
-model's bit for bit, invalid candidates included.
+model's bit for bit, invalid candidates included (where the numpy model raises IndexError on a cut or loop count
+beyond the loop nest, the kernel marks the candidate invalid). Two shortcuts change no number: the window union's
+recursion, exponential in the number of links on a port, runs in O(k²) (`_count_below`), and the latency reuses
+the energy's movement tables when no spatial unrolling is fractional (the two views are then equal).
 
 Importing this module imports numba; the kernels compile on their first call (cached on disk, ``cache=True``).
 `zigzag_opt.cost.model` imports it lazily.
@@ -14,9 +17,10 @@ Importing this module imports numba; the kernels compile on their first call (ca
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
@@ -36,9 +40,15 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _jit(fn: _F) -> _F:
-    """`numba.njit` with on-disk caching and numpy's floating-point error semantics (inf/NaN, no exceptions)."""
-    out: _F = numba.njit(cache=True, error_model="numpy")(fn)
-    return out
+    """`numba.njit` with on-disk caching and numpy's floating-point error semantics (inf/NaN, no exceptions); the
+    GIL is released (the kernels touch only the arrays they are given), so threads can evaluate in parallel."""
+    return cast(_F, numba.njit(cache=True, error_model="numpy", nogil=True)(fn))
+
+
+def _jit_inline(fn: _F) -> _F:
+    """`_jit`, inlined into its callers by numba: for helpers called per candidate with many array arguments (a
+    call costs reference-count updates per array argument; inlining everything would triple the compile time)."""
+    return cast(_F, numba.njit(cache=True, error_model="numpy", inline="always")(fn))
 
 
 TL, FL, TH, FH = 0, 1, 2, 3
@@ -51,7 +61,10 @@ UNITS, BOOST, IR_SUFFIX, IR_ANY = 0, 1, 2, 3
 # fields of mem_lv[operand, level, field]: capacity, energies, then bandwidth min[4] and max[4]
 SIZE_BITS, READ_PJ, WRITE_PJ, BW_MIN, BW_MAX = 0, 1, 2, 3, 7
 # consts
-CPO, DRAIN, O_PART, O_FINAL, MAC_PJ = 0, 1, 2, 3, 4
+CPO, DRAIN, O_PART, O_FINAL, MAC_PJ, SAME_VIEWS = 0, 1, 2, 3, 4, 5
+# rows of the port scratch sf (float) and si (int)
+S_PERIOD, S_ALLOWED, S_COUNT, S_PS, S_AS, S_PP, S_CC, S_STACK_Y, S_STACK_S, S_TOTALS, S_MINIMA, S_KEYS = range(12)
+S_STACK_J, S_ORDER = 0, 1
 # rows of the [N] float outputs
 R_MEM, R_ENERGY, R_LATENCY, R_IDEAL, R_SS, R_ON, R_OFF, R_T0, R_T1, R_T2, R_CYCLES = range(11)
 N_ROWS = 11
@@ -85,8 +98,18 @@ def _divmod(a: float, b: float) -> tuple[float, float]:
 
 
 @_jit
+def _exact_ints(a: float, b: float) -> bool:
+    """a, b are integers with 0 <= a, 0 < b and a + b < 2^53: then floor(a / b) is the exact floor quotient
+    (a non-integral quotient lies at least 1/b > ulp/2 from an integer), which numpy's divmod also returns."""
+    return 0.0 <= a < 2.0**52 and 0.0 < b < 2.0**52 and np.floor(a) == a and np.floor(b) == b
+
+
+@_jit
 def _fdiv(a: float, b: float) -> float:
     """`np.floor_divide` on two floats."""
+    if _exact_ints(a, b):
+        q: float = np.floor(a / b)
+        return q
     if b == 0.0:
         return a / b
     return _divmod(a, b)[0]
@@ -95,6 +118,9 @@ def _fdiv(a: float, b: float) -> float:
 @_jit
 def _mod(a: float, b: float) -> float:
     """`np.mod` on two floats."""
+    if _exact_ints(a, b):
+        r: float = a - np.floor(a / b) * b
+        return r
     if b == 0.0:
         out: float = np.fmod(a, b)
         return out
@@ -125,10 +151,10 @@ def _max(a: float, b: float) -> float:
 def _pairwise_sum(a: F64, start: int, n: int) -> float:
     """numpy's pairwise summation of a[start:start+n] (n <= 128), as `ndarray.sum` adds a contiguous axis."""
     if n < 8:
-        res = 0.0
+        acc = 0.0
         for i in range(n):
-            res += a[start + i]
-        return res
+            acc += a[start + i]
+        return acc
     r0, r1, r2, r3 = a[start], a[start + 1], a[start + 2], a[start + 3]
     r4, r5, r6, r7 = a[start + 4], a[start + 5], a[start + 6], a[start + 7]
     i = 8
@@ -142,7 +168,7 @@ def _pairwise_sum(a: F64, start: int, n: int) -> float:
         r6 += a[start + i + 6]
         r7 += a[start + i + 7]
         i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    res: float = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < n:
         res += a[start + i]
         i += 1
@@ -154,7 +180,7 @@ def _pairwise_sum(a: F64, start: int, n: int) -> float:
 # ------------------------------------------------------------------------------------------------------------------
 
 
-@_jit
+@_jit_inline
 def _loop_tables(dim: I64, size: I64, n: int, o_ir: B1, all_: F64, per_dim: F64, oir_pre: F64) -> int:
     """Prefix products of the loop nest of candidate n (all loops, per dim, output-irrelevant loops > 1); returns
     the last position of an output-irrelevant loop > 1 (-1 if none)."""
@@ -179,17 +205,17 @@ def _loop_tables(dim: I64, size: I64, n: int, o_ir: B1, all_: F64, per_dim: F64,
     return last
 
 
-@_jit
+@_jit_inline
 def _in_mask(mask: B1, x: int, dj: int) -> bool:
     """Loop of dim `dj` is in operand x's dim mask (padding, dim -1, never is)."""
     return 0 <= dj < mask.shape[1] and bool(mask[x, dj])
 
 
-@_jit
+@_jit_inline
 def _operand_state(
     dim: I64,
     cuts: I64,
-    n_loops: I64,
+    nl: int,
     n: int,
     x: int,
     n_mem: int,
@@ -209,7 +235,6 @@ def _operand_state(
 ) -> None:
     """`footprint.operand_state` for operand x of candidate n, into row x of pos/cyc/top_r/top_ir/oir_suf."""
     width = dim.shape[1]
-    nl = n_loops[n]
     nxt[width] = width
     for p in range(width - 1, -1, -1):
         nxt[p] = nxt[p + 1] if _in_mask(ir_mask, x, dim[n, p]) else p
@@ -240,7 +265,7 @@ def _operand_state(
         oir_suf[x, lv] = oir_pre[nl] / oir_pre[pos[x, lv]]
 
 
-@_jit
+@_jit_inline
 def _elements(
     v: int,
     x: int,
@@ -270,7 +295,7 @@ def _elements(
     return res
 
 
-@_jit
+@_jit_inline
 def _levels(
     v: int,
     x: int,
@@ -308,7 +333,7 @@ def _levels(
         lv_tab[v, x, lv, EFF] = _fdiv(bits, top_r[x, lv])
 
 
-@_jit
+@_jit_inline
 def _movement(
     v: int,
     x: int,
@@ -374,7 +399,7 @@ def _movement(
 # ------------------------------------------------------------------------------------------------------------------
 
 
-@_jit
+@_jit_inline
 def _accesses(
     n: int, x: int, n_mem: int, mv: F64, mem_lv: F64, view_lv: F64, out_f: F64, acc_off: int, epd_off: int
 ) -> tuple[bool, float]:
@@ -396,14 +421,14 @@ def _accesses(
             words = 0.0
             if amount != 0.0 and prec != 0.0 and has_port:
                 words = np.trunc(np.ceil(amount * prec / lo) * (lo / hi) * mv[0, x, m, k, COUNT] * units)
-            cost = mem_lv[x, m, READ_PJ] if k == TL or k == TH else mem_lv[x, m, WRITE_PJ]
+            cost = mem_lv[x, m, READ_PJ] if k in (TL, TH) else mem_lv[x, m, WRITE_PJ]
             out_f[base_a + m * 4 + k] = words
             out_f[base_e + m * 4 + k] = words * cost
     return ok, _pairwise_sum(out_f, base_e, n_mem * 4)
 
 
-@_jit
-def _share(ind: F64, shared: F64, group_of: I64, groups: I64) -> None:
+@_jit_inline
+def _share(ind: F64, shared: F64, groups: I64) -> None:
     """Utilisation of a shared memory: the sum over the operands it holds (`model._utilization`)."""
     shared[:, :] = ind
     for g in range(groups.shape[0]):
@@ -414,7 +439,7 @@ def _share(ind: F64, shared: F64, group_of: I64, groups: I64) -> None:
             shared[groups[g, 1 + 2 * j], groups[g, 2 + 2 * j]] = total
 
 
-@_jit
+@_jit_inline
 def _double_buffer(op_i: I64, eff: F64, eff_sh: F64, group_of: I64, groups: I64, db: B1) -> None:
     """`latency.double_buffer_flags`: eff_sh is consumed (the shared memory fills in operand order)."""
     for x in range(op_i.shape[0]):
@@ -437,132 +462,140 @@ def _double_buffer(op_i: I64, eff: F64, eff_sh: F64, group_of: I64, groups: I64,
 
 
 @_jit
-def _count_below(j: int, y: float, ps: F64, as_: F64, pp: F64, finite: B1, stack_j: I64, stack_y: F64) -> float:
-    """`latency._uncovered`'s count_below(j, y) with an explicit stack: cycles t < y uncovered by activities < j.
-    Every term is an integer-valued float (or inf/NaN), so the sum does not depend on its order; a zero argument
-    contributes zero unless an infinite or NaN term could make it NaN (`finite`)."""
+def _count_below_tree(j: int, y: float, sf: F64, si: I64) -> float:
+    """`latency._uncovered`'s count_below(j, y) term by term (2^j terms, explicit stack): cycles t < y uncovered
+    by activities < j. Every term is an integer-valued float, inf or NaN, so the sum does not depend on its order."""
     total = 0.0
     top = 0
-    stack_j[0], stack_y[0] = j, y
-    sign = np.ones(stack_j.shape[0])  # the sign rides with the entry in a parallel array below
-    sign[0] = 1.0
+    si[S_STACK_J, 0], sf[S_STACK_Y, 0], sf[S_STACK_S, 0] = j, y, 1.0
     while top >= 0:
-        cj, cy, cs = stack_j[top], stack_y[top], sign[top]
+        cj, cy, cs = si[S_STACK_J, top], sf[S_STACK_Y, top], sf[S_STACK_S, top]
         top -= 1
         if cj == 0:
             total += cs * cy
             continue
-        if cy == 0.0 and finite[cj]:
-            continue
-        p = ps[cj - 1]
-        total += cs * (_fdiv(cy, p) * pp[cj])
+        p = sf[S_PS, cj - 1]
+        total += cs * (_fdiv(cy, p) * sf[S_PP, cj])
         z = _mod(cy, p)
         top += 1
-        stack_j[top], stack_y[top], sign[top] = cj - 1, z, cs
+        si[S_STACK_J, top], sf[S_STACK_Y, top], sf[S_STACK_S, top] = cj - 1, z, cs
         top += 1
-        stack_j[top], stack_y[top], sign[top] = cj - 1, _min(as_[cj - 1], z), -cs
+        si[S_STACK_J, top], sf[S_STACK_Y, top], sf[S_STACK_S, top] = cj - 1, _min(sf[S_AS, cj - 1], z), -cs
     return total
 
 
 @_jit
-def _uncovered(k: int, ps: F64, as_: F64, pp: F64, finite: B1, stack_j: I64, stack_y: F64) -> float:
-    """`latency._uncovered`: cycles t < P_k with t mod P_j >= A_j for every activity j (sorted by period)."""
-    finite[0] = True
-    pp[0] = 0.0
-    for j in range(1, k + 1):
-        a = _count_below(j - 1, ps[j - 1], ps, as_, pp, finite, stack_j, stack_y)
-        b = _count_below(j - 1, _min(as_[j - 1], ps[j - 1]), ps, as_, pp, finite, stack_j, stack_y)
-        pp[j] = a - b
-        finite[j] = finite[j - 1] and np.isfinite(pp[j]) and not np.isnan(as_[j - 1])
-    return pp[k]
+def _count_below(j: int, y: float, sf: F64) -> float:
+    """count_below(j, y) in j steps, for finite windows: within(j, z) = count_below(j-1, z) - count_below(j-1,
+    min(A, z)) is exactly 0 when z <= A and count_below(j-1, z) - cc[j] otherwise (cc[j] = count_below(j-1, A));
+    all terms are integer-valued, so regrouping the sum changes no bit."""
+    total: float = 0.0
+    while j > 0:
+        p = sf[S_PS, j - 1]
+        z = _mod(y, p)
+        total += _fdiv(y, p) * sf[S_PP, j]
+        if z <= sf[S_AS, j - 1]:
+            return total
+        total -= sf[S_CC, j]
+        y = z
+        j -= 1
+    return total + y
 
 
 @_jit
-def _window_union(
-    k: int,
-    period: F64,
-    allowed: F64,
-    count: F64,
-    active: B1,
-    ps: F64,
-    as_: F64,
-    pp: F64,
-    finite: B1,
-    stack_j: I64,
-    stack_y: F64,
-) -> tuple[float, bool]:
-    """`latency._window_union` for one candidate's k links of one port."""
+def _uncovered(k: int, sf: F64, si: I64) -> float:
+    """`latency._uncovered`: cycles t < P_k with t mod P_j >= A_j for every activity j, periods P sorted (rows
+    S_PS, S_AS of sf). S_PP holds per_period(j); the term-by-term evaluation serves windows that are not finite
+    (malformed cuts only)."""
+    finite = True
     for j in range(k):
-        if active[j] and period[j] == allowed[j]:
-            return period[j] * count[j], True  # the early return: some activity may always transfer
+        finite = finite and np.isfinite(sf[S_AS, j]) and np.isfinite(sf[S_PS, j])
+    for j in range(1, k + 1):
+        p, a = sf[S_PS, j - 1], sf[S_AS, j - 1]
+        if finite:
+            sf[S_CC, j] = _count_below(j - 1, a, sf)
+            sf[S_PP, j] = _count_below(j - 1, p, sf) - _count_below(j - 1, _min(a, p), sf)
+        else:
+            hi = _count_below_tree(j - 1, p, sf, si)
+            sf[S_PP, j] = hi - _count_below_tree(j - 1, _min(a, p), sf, si)
+    out: float = sf[S_PP, k]
+    return out
+
+
+@_jit
+def _window_union(k: int, sf: F64, si: I64) -> tuple[float, bool]:
+    """`latency._window_union` for one candidate's k links of one port (rows S_PERIOD, S_ALLOWED, S_COUNT of sf;
+    a link is active when its count is > 0)."""
+    for j in range(k):
+        if sf[S_COUNT, j] > 0.0 and sf[S_PERIOD, j] == sf[S_ALLOWED, j]:
+            return sf[S_PERIOD, j] * sf[S_COUNT, j], True  # the early return: some activity may always transfer
     longest = 0
-    best = -1.0 if not active[0] else period[0]
+    best = sf[S_PERIOD, 0] if sf[S_COUNT, 0] > 0.0 else -1.0
     for j in range(1, k):
-        key = period[j] if active[j] else -1.0
+        key = sf[S_PERIOD, j] if sf[S_COUNT, j] > 0.0 else -1.0
         if key > best:
             best, longest = key, j
-    p_max = period[longest]
+    p_max = sf[S_PERIOD, longest]
     divides = True
     for j in range(k):
-        ps[j] = period[j] if active[j] else 1.0
-        as_[j] = allowed[j] if active[j] else 0.0
-        if _mod(p_max, ps[j]) != 0.0:
+        active = sf[S_COUNT, j] > 0.0
+        sf[S_PS, j] = sf[S_PERIOD, j] if active else 1.0
+        sf[S_AS, j] = sf[S_ALLOWED, j] if active else 0.0
+        if _mod(p_max, sf[S_PS, j]) != 0.0:
             divides = False
     for j in range(1, k):  # stable insertion sort by period
-        pj, aj = ps[j], as_[j]
+        pj, aj = sf[S_PS, j], sf[S_AS, j]
         i = j - 1
-        while i >= 0 and ps[i] > pj:
-            ps[i + 1], as_[i + 1] = ps[i], as_[i]
+        while i >= 0 and sf[S_PS, i] > pj:
+            sf[S_PS, i + 1], sf[S_AS, i + 1] = sf[S_PS, i], sf[S_AS, i]
             i -= 1
-        ps[i + 1], as_[i + 1] = pj, aj
+        sf[S_PS, i + 1], sf[S_AS, i + 1] = pj, aj
     chain_ok = True
     for j in range(1, k):
-        if _mod(ps[j], ps[j - 1]) != 0.0:
+        if _mod(sf[S_PS, j], sf[S_PS, j - 1]) != 0.0:
             chain_ok = False
-    uncovered = _uncovered(k, ps, as_, pp, finite, stack_j, stack_y)
-    return (p_max - uncovered) * count[longest], divides and chain_ok
+    uncovered = _uncovered(k, sf, si)
+    return (p_max - uncovered) * sf[S_COUNT, longest], divides and chain_ok
 
 
 @_jit
 def _port_stall_slack(
     n: int,
-    port_links: I64,
+    vi: int,
+    ports_i: I64,
+    links: I64,
     mv: F64,
     real: F64,
     allowed: F64,
     cpo: float,
     out_f: F64,
-    port_off: int,
-    scratch: F64,
-    active: B1,
-    pp: F64,
-    finite: B1,
-    stack_j: I64,
-    stack_y: F64,
+    at: int,
+    sf: F64,
+    si: I64,
 ) -> tuple[float, bool]:
-    """`latency._port_stall_slack` for candidate n: writes port_ss[n, :]; returns (max over ports, or -inf without
-    ports, and whether the model is defined)."""
-    n_ports = port_links.shape[0]
+    """`latency._port_stall_slack` for candidate n: writes port_ss[n, :] at out_f[at:]; returns the maximum over the
+    ports (-inf without ports) and whether the model is defined."""
+    n_ports = ports_i.shape[0]
     valid = True
     worst = -np.inf
     for p in range(n_ports):
-        k = port_links[p, 0, 0]
+        first, k = ports_i[p, 0], ports_i[p, 1]
         value = 0.0
         if k > 0:
-            period, alw, cnt = scratch[0], scratch[1], scratch[2]
-            ps, as_ = scratch[3], scratch[4]
             pos_ss, neg_ss, sum_ss, sum_muw = 0.0, 0.0, 0.0, 0.0
             n_active = 0
             for j in range(k):
-                x, m, d = port_links[p, 0, 1 + 3 * j], port_links[p, 0, 2 + 3 * j], port_links[p, 0, 3 + 3 * j]
-                c = mv[1, x, m, d, COUNT]
-                period[j] = np.ceil(mv[1, x, m, d, PERIOD] * cpo)
-                alw[j] = allowed[x, m, d]
-                cnt[j] = c
-                active[j] = c > 0.0
-                ss = (real[x, m, d] - alw[j]) * (c - 1.0) if active[j] else 0.0
-                muw = alw[j] * (c - 1.0) if active[j] else 0.0
-                n_active += 1 if active[j] else 0
+                x, m, d = links[first + j, 0], links[first + j, 1], links[first + j, 2]
+                c = mv[vi, x, m, d, COUNT]
+                a = allowed[x, m, d]
+                sf[S_PERIOD, j] = np.ceil(mv[vi, x, m, d, PERIOD] * cpo)
+                sf[S_ALLOWED, j] = a
+                sf[S_COUNT, j] = c
+                ss, muw = 0.0, 0.0
+                if c > 0.0:
+                    ss = (real[x, m, d] - a) * (c - 1.0)
+                    muw = a * (c - 1.0)
+                    n_active += 1
                 sum_ss += ss
                 sum_muw += muw
                 if ss > 0.0:
@@ -572,89 +605,82 @@ def _port_stall_slack(
             if n_active == 1:
                 value = sum_ss
             elif n_active > 1:
-                union, defined = _window_union(k, period, alw, cnt, active, ps, as_, pp, finite, stack_j, stack_y)
+                union, defined = _window_union(k, sf, si)
                 value = pos_ss + _max(0.0, neg_ss + sum_muw - union)
                 valid = valid and defined
-        out_f[port_off + n * n_ports + p] = value
+        out_f[at + n * n_ports + p] = value
         worst = value if p == 0 else _max(worst, value)
     return worst, valid
 
 
 @_jit
 def _loading(
-    port_links: I64,
-    port_bw: F64,
-    mv: F64,
-    lv_tab: F64,
-    real: F64,
-    cpo: float,
-    compute: float,
-    loading: F64,
-    scratch: F64,
-    order: I64,
-) -> None:
-    """`latency._loading_cycles`: per link the cycles it needs before computing starts / after it ends."""
+    vi: int, ports_i: I64, links: I64, port_bw: F64, mv: F64, lv_tab: F64, real: F64, cpo: float, compute: float,
+    loading: F64, sf: F64, si: I64,
+) -> None:  # fmt: skip
+    """`latency._loading_cycles`: per link the cycles it needs before computing starts / after it ends. Links used
+    once are shortened longest first (stable ties), each down to its minimum, within the port's spare bandwidth."""
     loading[:, :, :] = 0.0
-    for p in range(port_links.shape[0]):
-        k = port_links[p, 1, 0]
+    for p in range(ports_i.shape[0]):
+        first, k = ports_i[p, 2], ports_i[p, 3]
         if k == 0:
             continue
         bw = port_bw[p]
-        totals, minima, keys = scratch[0], scratch[1], scratch[2]
         busy = 0.0
         for j in range(k):
-            x, m, d = port_links[p, 1, 1 + 3 * j], port_links[p, 1, 2 + 3 * j], port_links[p, 1, 3 + 3 * j]
-            c = mv[1, x, m, d, COUNT]
-            busy += np.ceil(mv[1, x, m, d, AVG] / cpo) if c > 1.0 else 0.0
-            totals[j] = real[x, m, d]
-            minima[j] = np.ceil(lv_tab[1, x, 1, BITS] / bw)
-            keys[j] = -totals[j] if c == 1.0 else np.inf
+            x, m, d = links[first + j, 0], links[first + j, 1], links[first + j, 2]
+            c = mv[vi, x, m, d, COUNT]
+            busy += np.ceil(mv[vi, x, m, d, AVG] / cpo) if c > 1.0 else 0.0
+            sf[S_TOTALS, j] = real[x, m, d]
+            sf[S_MINIMA, j] = np.ceil(lv_tab[vi, x, 1, BITS] / bw)
+            sf[S_KEYS, j] = -real[x, m, d] if c == 1.0 else np.inf
+            sf[S_COUNT, j] = c
         surplus = _max(0.0, (bw - busy) / bw * compute)
-        for j in range(k):  # stable argsort of keys (insertion sort)
+        for j in range(k):  # stable argsort of the keys (insertion sort)
             i = j - 1
-            while i >= 0 and keys[order[i]] > keys[j]:
-                order[i + 1] = order[i]
+            while i >= 0 and sf[S_KEYS, si[S_ORDER, i]] > sf[S_KEYS, j]:
+                si[S_ORDER, i + 1] = si[S_ORDER, i]
                 i -= 1
-            order[i + 1] = j
+            si[S_ORDER, i + 1] = j
         budget = surplus
         for i in range(k):
-            j = order[i]
-            x, m, d = port_links[p, 1, 1 + 3 * j], port_links[p, 1, 2 + 3 * j], port_links[p, 1, 3 + 3 * j]
-            c = mv[1, x, m, d, COUNT]
-            tot = totals[j]
-            cut = _min(_max(0.0, tot - minima[j]), budget) if c == 1.0 and budget > 0.0 else 0.0
+            j = si[S_ORDER, i]
+            x, m, d = links[first + j, 0], links[first + j, 1], links[first + j, 2]
+            c, tot = sf[S_COUNT, j], sf[S_TOTALS, j]
+            cut = _min(_max(0.0, tot - sf[S_MINIMA, j]), budget) if c == 1.0 and budget > 0.0 else 0.0
             budget = budget - cut
             loading[x, m, d] = tot - cut if c == 1.0 else (tot if c > 1.0 else 0.0)
 
 
-@_jit
+@_jit_inline
 def _onloading(op_i: I64, loading: F64, shared_in: B1) -> float:
     """`latency._onloading`: the initial fill of the inputs (series on ports both inputs share)."""
-    ind = np.zeros(2)
-    half = np.zeros(2)
-    sh = np.zeros(2)
+    ia, ha, sa, ib, hb, sb = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     n_in = 0
     for x in range(op_i.shape[0]):
         if op_i[x, 1] or n_in == 2:
             continue
+        ind, half, sh = 0.0, 0.0, 0.0
         for m in range(op_i[x, 0] - 1):
             longest = _max(loading[x, m, FH], loading[x, m + 1, TL])
             s1, s2 = shared_in[x, m, FH], shared_in[x, m + 1, TL]
             if s1 and s2:
-                sh[n_in] = sh[n_in] + longest
+                sh = sh + longest
             elif not s1 and not s2:
-                ind[n_in] = ind[n_in] + longest
+                ind = ind + longest
             else:
-                half[n_in] = longest
+                half = longest
+        if n_in == 0:
+            ia, ha, sa = ind, half, sh
+        else:
+            ib, hb, sb = ind, half, sh
         n_in += 1
     if n_in == 1:
-        return ind[0]
-    ia, ha, sa = ind[0], half[0], sh[0]
-    ib, hb, sb = ind[1], half[1], sh[1]
+        return ia
     return _min(sa + _max(sb + hb + ib, ha + ia), sb + _max(sa + ha + ia, hb + ib))
 
 
-@_jit
+@_jit_inline
 def _offloading(op_i: I64, loading: F64) -> float:
     """`latency._offloading`: the final drain of the output."""
     out = 0.0
@@ -671,17 +697,16 @@ def _offloading(op_i: I64, loading: F64) -> float:
 # ------------------------------------------------------------------------------------------------------------------
 
 
-@_jit
-def _structure_ok(dim: I64, size: I64, cuts: I64, n_loops: I64, n: int, op_i: I64, per_dim: F64, dim_f: F64) -> bool:
-    """`model._structure_ok` for candidate n."""
-    nl = n_loops[n]
+@_jit_inline
+def _structure_ok(cuts: I64, n_loops: I64, n: int, nl: int, op_i: I64, per_dim: F64, dim_f: F64) -> bool:
+    """`model._structure_ok` for candidate n (`nl`: its loop count as an index into the prefix tables)."""
     for d in range(per_dim.shape[1]):
         final = per_dim[nl, d]
         if final != dim_f[0, d] and final != dim_f[1, d]:
             return False
     for x in range(op_i.shape[0]):
         n_mem = op_i[x, 0]
-        if cuts[n, x, 0] < 0 or cuts[n, x, n_mem - 1] != nl:
+        if cuts[n, x, 0] < 0 or cuts[n, x, n_mem - 1] != n_loops[n]:
             return False
         for m in range(n_mem - 1):
             if cuts[n, x, m + 1] < cuts[n, x, m]:
@@ -707,7 +732,8 @@ def _kernel(
     dim_f: F64,
     group_of: I64,
     groups: I64,
-    port_links: I64,
+    ports_i: I64,
+    links: I64,
     port_bw: F64,
     shared_in: B1,
     consts: F64,
@@ -719,7 +745,9 @@ def _kernel(
     n_cand, width = dim.shape
     n_ops, n_dims = r_index.shape
     m_max = mem_lv.shape[1]
-    k_max = max(1, port_links.shape[2] // 3)
+    k_max = 1
+    for p in range(ports_i.shape[0]):
+        k_max = max(k_max, ports_i[p, 1], ports_i[p, 3])
     cpo = consts[CPO]
     out_id = 0
     for x in range(n_ops):
@@ -751,27 +779,30 @@ def _kernel(
     real = np.zeros((n_ops, m_max, 4))
     allowed = np.zeros((n_ops, m_max, 4))
     loading = np.zeros((n_ops, m_max, 4))
-    scratch = np.zeros((5, k_max))
-    active = np.zeros(k_max, dtype=np.bool_)
-    pp = np.zeros(k_max + 1)
-    finite = np.zeros(k_max + 1, dtype=np.bool_)
-    stack_j = np.zeros(k_max + 2, dtype=np.int64)
-    stack_y = np.zeros(k_max + 2)
-    order = np.zeros(k_max, dtype=np.int64)
+    sf = np.zeros((12, k_max + 2))
+    si = np.zeros((2, k_max + 2), dtype=np.int64)
     port_off = offsets[0]
+    # the integer spatial view (latency) is the fractional one (energy) unless some unrolling is fractional
+    n_views = 1 if consts[SAME_VIEWS] != 0.0 else 2
+    vi = n_views - 1
     for n in range(n_cand):
         last_oir = _loop_tables(dim, size, n, o_ir, all_, per_dim, oir_pre)
-        total = all_[n_loops[n]]
+        nl = n_loops[n]
+        if nl < 0:  # numpy's negative indexing (a malformed, invalid candidate)
+            nl += width + 1
+        nl_ok = 0 <= nl <= width  # where numpy would raise IndexError, the candidate is marked invalid
+        nl = min(max(nl, 0), width)
+        total = all_[nl]
         mem_energy = 0.0
         ports_ok = True
         for x in range(n_ops):
             n_mem = op_i[x, 0]
             is_out = op_i[x, 1] != 0
             _operand_state(
-                dim, cuts, n_loops, n, x, n_mem, is_out, r_mask, ir_mask, all_, oir_pre,
+                dim, cuts, nl, n, x, n_mem, is_out, r_mask, ir_mask, all_, oir_pre,
                 pos, cyc, top_r, top_ir, oir_suf, nxt, start_r, start_ir,
             )  # fmt: skip
-            for v in range(2):
+            for v in range(n_views):
                 _levels(
                     v, x, n_mem, is_out, last_oir, pos, top_r, per_dim, prefix, view_lv, r_index, op_i,
                     pr_dims, pr_f, op_f, consts, lv_tab, psum,
@@ -783,8 +814,8 @@ def _kernel(
             for m in range(n_mem):
                 ind[x, m] = lv_tab[0, x, m + 1, BITS] / mem_lv[x, m, SIZE_BITS]
                 eff[x, m] = lv_tab[0, x, m + 1, EFF] / mem_lv[x, m, SIZE_BITS]
-        _share(ind, util, group_of, groups)
-        _share(eff, eff_sh, group_of, groups)
+        _share(ind, util, groups)
+        _share(eff, eff_sh, groups)
         fits = True
         for x in range(n_ops):
             base = offsets[3 + 4 * x] + n * op_i[x, 0]
@@ -800,23 +831,21 @@ def _kernel(
             for m in range(n_mem):
                 for d in range(4):
                     bw = mem_lv[x, m, BW_MAX + d]
-                    amount_bits = mv[1, x, m, d, AMOUNT] * mv[1, x, m, d, PREC]
+                    amount_bits = mv[vi, x, m, d, AMOUNT] * mv[vi, x, m, d, PREC]
                     real[x, m, d] = np.ceil(amount_bits / bw) if bw > 0.0 else 0.0
                     flag = db[x, m] if d < TH else db[x, m + 1]
-                    allowed[x, m, d] = np.ceil((mv[1, x, m, d, PERIOD] if flag else mv[1, x, m, d, WINDOW]) * cpo)
-        worst, lat_valid = _port_stall_slack(
-            n, port_links, mv, real, allowed, cpo, out_f, port_off, scratch, active, pp, finite, stack_j, stack_y
-        )
-        ss_comb = _max(0.0, worst) if port_links.shape[0] > 0 else 0.0
+                    allowed[x, m, d] = np.ceil((mv[vi, x, m, d, PERIOD] if flag else mv[vi, x, m, d, WINDOW]) * cpo)
+        worst, lat_valid = _port_stall_slack(n, vi, ports_i, links, mv, real, allowed, cpo, out_f, port_off, sf, si)
+        ss_comb = _max(0.0, worst) if ports_i.shape[0] > 0 else 0.0
         compute = np.ceil(total * cpo) + ss_comb
-        _loading(port_links, port_bw, mv, lv_tab, real, cpo, compute, loading, scratch, order)
+        _loading(vi, ports_i, links, port_bw, mv, lv_tab, real, cpo, compute, loading, sf, si)
         onload = _onloading(op_i, loading, shared_in)
         offload = _offloading(op_i, loading)
         ideal = total * cpo
         total0 = ideal + ss_comb
         total1 = total0 + onload
         total2 = total1 + offload + consts[DRAIN]
-        valid = _structure_ok(dim, size, cuts, n_loops, n, op_i, per_dim, dim_f) and ports_ok and lat_valid
+        valid = nl_ok and _structure_ok(cuts, n_loops, n, nl, op_i, per_dim, dim_f) and ports_ok and lat_valid
         out_f[R_MEM * n_cand + n] = mem_energy
         out_f[R_ENERGY * n_cand + n] = mem_energy + consts[MAC_PJ] if valid else np.inf
         out_f[R_LATENCY * n_cand + n] = total2 if valid else np.inf
@@ -839,122 +868,169 @@ def _kernel(
 
 
 @dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where the kernel writes the results of N candidates (see `evaluate_kernel`): `offsets` as the kernel reads
+    them, buffer sizes, and each result array as (start, stop, shape) in its buffer."""
+
+    offsets: I64
+    f_size: int
+    b_size: int
+    port_ss: tuple[int, int, tuple[int, ...]]
+    accesses: tuple[tuple[int, int, tuple[int, ...]], ...]
+    energy_per_dir: tuple[tuple[int, int, tuple[int, ...]], ...]
+    utilization: tuple[tuple[int, int, tuple[int, ...]], ...]
+    double_buffer: tuple[tuple[int, int, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class KernelTables:
     """The problem's constants as the kernel reads them (see `tables_of`). `arrays` is the kernel's argument tuple
-    after the batch; `levels[x]` is operand x's memory level count; `n_ports` the number of ports."""
+    after the batch; `levels[x]` is operand x's memory level count; `n_ports` the number of ports; `layouts` caches
+    the output layout per batch size."""
 
     arrays: tuple[npt.NDArray[Any], ...]
     levels: tuple[int, ...]
     n_ports: int
+    layouts: dict[int, _Layout]
+
+    def layout(self, n: int) -> _Layout:
+        out = self.layouts.get(n)
+        if out is None:
+            if len(self.layouts) >= 16:
+                self.layouts.clear()
+            out = self.layouts[n] = _layout(n, self.levels, self.n_ports)
+        return out
+
+
+def _layout(n: int, levels: tuple[int, ...], n_ports: int) -> _Layout:
+    offsets = np.zeros(1 + 4 * len(levels), dtype=np.int64)
+    f_at = offsets[0] = N_ROWS * n
+    port_ss = (f_at, f_at + n * n_ports, (n, n_ports))
+    f_at += n * n_ports
+    b_at = 3 * n
+    acc, epd, util, db = [], [], [], []
+    for x, m in enumerate(levels):
+        offsets[1 + 4 * x : 5 + 4 * x] = (f_at, f_at + n * m * 4, f_at + 2 * n * m * 4, b_at)
+        acc.append((f_at, f_at + n * m * 4, (n, m, 4)))
+        epd.append((f_at + n * m * 4, f_at + 2 * n * m * 4, (n, m, 4)))
+        util.append((f_at + 2 * n * m * 4, f_at + n * m * 9, (n, m)))
+        db.append((b_at, b_at + n * (m + 1), (n, m + 1)))
+        f_at += n * m * 9
+        b_at += n * (m + 1)
+    return _Layout(offsets, f_at, b_at, port_ss, tuple(acc), tuple(epd), tuple(util), tuple(db))
 
 
 def tables_of(prob: ProblemArrays) -> KernelTables:
-    """The packed tables of `prob`, computed once and kept on the problem (`ProblemArrays.kernel_cache`)."""
+    """The packed tables of `prob`, computed once (by `compile_problem`, or here on first use) and kept on the problem
+    (`ProblemArrays.kernel_cache`)."""
     cached = prob.kernel_cache.get("tables")
     if cached is None:
-        cached = _pack(prob)
-        prob.kernel_cache["tables"] = cached
-    assert isinstance(cached, KernelTables)
-    return cached
+        cached = prob.kernel_cache["tables"] = _pack(prob)
+    out: KernelTables = cached
+    return out
 
 
 def _pack(prob: ProblemArrays) -> KernelTables:
+    """Pack the problem's tables (numpy slices where the data is numpy, lists where it is Python)."""
     ops = prob.operands
     n_ops, n_dims = len(ops), len(prob.dims)
     m_max = max(t.n_levels for t in ops)
     n_pr = max([len(t.pr) for t in ops] + [1])
-    op_i = np.zeros((n_ops, 4), dtype=np.int64)
-    masks = np.zeros((n_ops, 2, n_dims), dtype=np.bool_)
-    r_index = np.zeros((n_ops, n_dims), dtype=np.int64)
-    pr_dims = np.zeros((n_ops, n_pr, 2), dtype=np.int64)
-    pr_f = np.zeros((n_ops, n_pr, 3))
     prefix = np.ones((2, n_ops, m_max + 2, n_dims))
     view_lv = np.zeros((2, n_ops, m_max + 2, 4))
     mem_lv = np.zeros((n_ops, m_max, 11))
-    op_f = np.zeros((n_ops, 2))
+    masks = np.zeros((n_ops, 2, n_dims), dtype=np.bool_)
+    r_index = np.zeros((n_ops, n_dims), dtype=np.int64)
+    pr_dims, pr_f = [[0, 0]] * (n_ops * n_pr), [[0.0] * 3] * (n_ops * n_pr)
     for x, t in enumerate(ops):
         m = t.n_levels
-        op_i[x] = (m, int(t.is_output), len(t.r_index), len(t.pr))
         masks[x, 0], masks[x, 1] = t.r_mask, t.ir_mask
         r_index[x, : len(t.r_index)] = t.r_index
         for j, (a, ca, b, cb, total) in enumerate(t.pr):
-            g = int(np.gcd(ca, cb))
-            pr_dims[x, j] = (a, b)
-            pr_f[x, j] = (ca // g, cb // g, float(total))
+            g = math.gcd(ca, cb)
+            pr_dims[x * n_pr + j], pr_f[x * n_pr + j] = [a, b], [ca // g, cb // g, float(total)]
         for v, view in enumerate((t.frac, t.integer)):
             prefix[v, x, : m + 2] = view.prefix
-            view_lv[v, x, : m + 1, UNITS] = view.unit_count.astype(np.float64)
-            view_lv[v, x, : m + 1, BOOST] = view.boost.astype(np.float64)
-            view_lv[v, x, : m + 2, IR_SUFFIX] = view.ir_suffix_o
-            view_lv[v, x, : m + 2, IR_ANY] = view.ir_any_above
-        mem_lv[x, :m, SIZE_BITS] = t.size_bits
-        mem_lv[x, :m, READ_PJ] = t.read_pj
-        mem_lv[x, :m, WRITE_PJ] = t.write_pj
-        mem_lv[x, :m, BW_MIN : BW_MIN + 4] = t.bw_min
-        mem_lv[x, :m, BW_MAX : BW_MAX + 4] = t.bw_max
-        op_f[x] = (float(t.precision), t.size_elem)
-    dim_f = np.array(
-        [
-            [float(prob.temporal_sizes.get(d, 1)) for d in prob.dims],
-            [float(prob.exact_temporal_sizes.get(d, 1)) for d in prob.dims],
-        ]
+            lv = view_lv[v, x].T  # field-major view: one assignment per field
+            lv[UNITS, : m + 1], lv[BOOST, : m + 1] = view.unit_count, view.boost
+            lv[IR_SUFFIX, : m + 2], lv[IR_ANY, : m + 2] = view.ir_suffix_o, view.ir_any_above
+        mem = mem_lv[x].T
+        mem[SIZE_BITS, :m], mem[READ_PJ, :m], mem[WRITE_PJ, :m] = t.size_bits, t.read_pj, t.write_pj
+        mem[BW_MIN : BW_MIN + 4, :m], mem[BW_MAX : BW_MAX + 4, :m] = t.bw_min.T, t.bw_max.T
+    op_i = [[t.n_levels, int(t.is_output), len(t.r_index), len(t.pr)] for t in ops]
+    op_f = [[float(t.precision), t.size_elem] for t in ops]
+    dim_f = [float(prob.temporal_sizes.get(d, 1)) for d in prob.dims]
+    dim_f += [float(prob.exact_temporal_sizes.get(d, 1)) for d in prob.dims]
+    same_views = np.array_equal(prefix[0], prefix[1]) and np.array_equal(view_lv[0], view_lv[1])
+    consts = [
+        prob.cycles_per_op,
+        prob.systolic_drain,
+        float(prob.o_partial_bits),
+        float(prob.o_final_bits),
+        prob.mac_energy_total_pj,
+        float(same_views),
+    ]
+    arrays: tuple[npt.NDArray[Any], ...] = (
+        np.array(op_i, dtype=np.int64),
+        masks,
+        r_index,
+        np.array(pr_dims, dtype=np.int64).reshape(n_ops, n_pr, 2),
+        np.array(pr_f).reshape(n_ops, n_pr, 3),
+        prefix,
+        view_lv,
+        mem_lv,
+        np.array(op_f),
+        np.array(dim_f).reshape(2, n_dims),
+        *_pack_groups(prob, m_max),
+        *_pack_ports(prob, m_max),
+        np.array(consts),
     )
-    group_of, groups = _pack_groups(prob, m_max)
-    port_links, port_bw, shared_in = _pack_ports(prob, m_max)
-    consts = np.array(
-        [
-            prob.cycles_per_op,
-            prob.systolic_drain,
-            float(prob.o_partial_bits),
-            float(prob.o_final_bits),
-            prob.mac_energy_total_pj,
-        ]
+    levels = tuple(t.n_levels for t in ops)
+    return KernelTables(
+        arrays=arrays, levels=levels, n_ports=len(prob.ports), layouts={1: _layout(1, levels, len(prob.ports))}
     )
-    arrays = (op_i, masks, r_index, pr_dims, pr_f, prefix, view_lv, mem_lv, op_f, dim_f, group_of, groups)
-    arrays += (port_links, port_bw, shared_in, consts)
-    return KernelTables(arrays=arrays, levels=tuple(t.n_levels for t in ops), n_ports=len(prob.ports))
 
 
 def _pack_groups(prob: ProblemArrays, m_max: int) -> tuple[I64, I64]:
     """`group_of[x, m]`: the first sharing group holding (x, m), or -1; `groups[g]`: length, then (x, m) pairs."""
-    n_ops = len(prob.operands)
-    group_of = np.full((n_ops, m_max), -1, dtype=np.int64)
-    width = max([len(g) for g in prob.sharing_groups] + [0])
-    groups = np.zeros((len(prob.sharing_groups), 1 + 2 * width), dtype=np.int64)
+    first: dict[tuple[int, int], int] = {}
+    width = 1 + 2 * max([len(g) for g in prob.sharing_groups] + [0])
+    rows: list[int] = []
     for g, group in enumerate(prob.sharing_groups):
-        groups[g, 0] = len(group)
-        for j, (x, m) in enumerate(group):
-            groups[g, 1 + 2 * j], groups[g, 2 + 2 * j] = x, m
-            if group_of[x, m] < 0:
-                group_of[x, m] = g
-    return group_of, groups
+        row = [len(group), *(v for pair in group for v in pair)]
+        rows += row + [0] * (width - len(row))
+        for pair in group:
+            first.setdefault(pair, g)
+    group_of = [first.get((x, m), -1) for x in range(len(prob.operands)) for m in range(m_max)]
+    return (
+        np.array(group_of, dtype=np.int64).reshape(len(prob.operands), m_max),
+        np.array(rows, dtype=np.int64).reshape(len(prob.sharing_groups), width),
+    )
 
 
-def _pack_ports(prob: ProblemArrays, m_max: int) -> tuple[I64, F64, B1]:
-    """`port_links[p, 0]`: the links that can move data (stall/slack), `[p, 1]`: the links that load (not the
-    output's read-backs), each as a length and (operand, level, direction) triples; `shared_in[x, m, d]`: the
-    link's (last) port is shared by both inputs."""
+def _pack_ports(prob: ProblemArrays, m_max: int) -> tuple[I64, I64, F64, B1]:
+    """Per port `ports_i[p]`: (first, count) of the links that can move data (stall/slack), then (first, count) of
+    the links that load (not the output's read-backs), as rows of `links` (operand, level, direction); the ports'
+    bandwidths; `shared_in[x, m, d]`: the link's (last) port is shared by both inputs."""
     ops = prob.operands
-    stall = [[(x, m, k) for x, m, k in p.links if not (m == ops[x].n_levels - 1 and k in (TH, FH))] for p in prob.ports]
-    load = [[(x, m, k) for x, m, k in p.links if not (ops[x].is_output and k in (TL, FH))] for p in prob.ports]
-    width = max([len(p.links) for p in prob.ports] + [1])
-    port_links = np.zeros((len(prob.ports), 2, 1 + 3 * width), dtype=np.int64)
-    for p in range(len(prob.ports)):
-        for s, links in enumerate((stall[p], load[p])):
-            port_links[p, s, 0] = len(links)
-            for j, link in enumerate(links):
-                port_links[p, s, 1 + 3 * j : 4 + 3 * j] = link
-    port_bw = np.array([p.bw_max for p in prob.ports], dtype=np.float64)
-    shared_in = np.zeros((len(ops), m_max, 4), dtype=np.bool_)
+    ports_i: list[int] = []
+    links: list[tuple[int, int, int]] = []
+    shared: dict[tuple[int, int, int], bool] = {}
     for port in prob.ports:
-        for x, m, k in port.links:
-            shared_in[x, m, k] = port.shared_by_inputs
-    return port_links, port_bw, shared_in
-
-
-def _int64(a: I64) -> I64:
-    out: I64 = np.ascontiguousarray(a, dtype=np.int64)
-    return out
+        stall = [(x, m, k) for x, m, k in port.links if not (m == ops[x].n_levels - 1 and k in (TH, FH))]
+        load = [(x, m, k) for x, m, k in port.links if not (ops[x].is_output and k in (TL, FH))]
+        ports_i += [len(links), len(stall), len(links) + len(stall), len(load)]
+        links += stall + load
+        shared.update(dict.fromkeys(port.links, port.shared_by_inputs))
+    shared_in = np.zeros((len(ops), m_max, 4), dtype=np.bool_)
+    if shared:
+        shared_in[tuple(np.array(list(shared)).T)] = list(shared.values())
+    return (
+        np.array(ports_i, dtype=np.int64).reshape(len(prob.ports), 4),
+        np.array(links, dtype=np.int64).reshape(len(links), 3),
+        np.array([p.bw_max for p in prob.ports], dtype=np.float64),
+        shared_in,
+    )
 
 
 def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
@@ -966,37 +1042,28 @@ def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
     operand the double-buffer flags [N, M+1]. Every array of the result is a contiguous view into them.
     """
     tables = tables_of(prob)
-    n = len(batch)
-    levels = tables.levels
-    n_ports = tables.n_ports
-    offsets = np.zeros(1 + 4 * len(levels), dtype=np.int64)
-    f_at = N_ROWS * n
-    offsets[0] = f_at
-    f_at += n * n_ports
-    b_at = 3 * n
-    for x, m in enumerate(levels):
-        offsets[1 + 4 * x] = f_at
-        offsets[2 + 4 * x] = f_at + n * m * 4
-        offsets[3 + 4 * x] = f_at + 2 * n * m * 4
-        offsets[4 + 4 * x] = b_at
-        f_at += n * m * 9
-        b_at += n * (m + 1)
-    out_f = np.empty(f_at)
-    out_b = np.empty(b_at, dtype=np.bool_)
-    _kernel(
-        _int64(batch.dim), _int64(batch.size), _int64(batch.n_loops), _int64(batch.cuts),
-        *tables.arrays, offsets, out_f, out_b,
-    )  # fmt: skip
+    n, width = batch.dim.shape
+    if batch.size.shape != (n, width) or batch.n_loops.shape != (n,) or batch.cuts.shape[:2] != (n, len(tables.levels)):
+        raise ValueError("malformed MappingBatch: dim, size [N, L], n_loops [N], cuts [N, operands, levels] disagree")
+    if batch.cuts.shape[2] < max(tables.levels):
+        raise ValueError(f"MappingBatch.cuts holds {batch.cuts.shape[2]} levels; the problem has {max(tables.levels)}")
+    lay = tables.layout(n)
+    out_f = np.empty(lay.f_size)
+    out_b = np.empty(lay.b_size, dtype=np.bool_)
+    args: tuple[npt.NDArray[Any], ...] = (
+        np.ascontiguousarray(batch.dim, dtype=np.int64),
+        np.ascontiguousarray(batch.size, dtype=np.int64),
+        np.ascontiguousarray(batch.n_loops, dtype=np.int64),
+        np.ascontiguousarray(batch.cuts, dtype=np.int64),
+        *tables.arrays,
+        lay.offsets,
+        out_f,
+        out_b,
+    )
+    _kernel(*args)
     rows = out_f[: N_ROWS * n].reshape(N_ROWS, n)
     flags = out_b[: 3 * n].reshape(3, n)
-    accesses, energy_per_dir, utilization, double_buffer = [], [], [], []
-    for x, m in enumerate(levels):
-        at = int(offsets[1 + 4 * x])
-        accesses.append(out_f[at : at + n * m * 4].reshape(n, m, 4))
-        energy_per_dir.append(out_f[at + n * m * 4 : at + 2 * n * m * 4].reshape(n, m, 4))
-        utilization.append(out_f[at + 2 * n * m * 4 : at + n * m * 9].reshape(n, m))
-        bt = int(offsets[4 + 4 * x])
-        double_buffer.append(out_b[bt : bt + n * (m + 1)].reshape(n, m + 1))
+    a, b, shape = lay.port_ss
     parts = LatencyParts(
         ideal_temporal=rows[R_IDEAL],
         stall_slack=rows[R_SS],
@@ -1005,8 +1072,8 @@ def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
         total0=rows[R_T0],
         total1=rows[R_T1],
         total2=rows[R_T2],
-        port_ss=out_f[N_ROWS * n : N_ROWS * n + n * n_ports].reshape(n, n_ports),
-        double_buffer=double_buffer,
+        port_ss=out_f[a:b].reshape(shape),
+        double_buffer=[out_b[a:b].reshape(shape) for a, b, shape in lay.double_buffer],
         valid=flags[2],
     )
     return BatchResult(
@@ -1017,8 +1084,8 @@ def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
         mem_energy=rows[R_MEM],
         latency=rows[R_LATENCY],
         parts=parts,
-        accesses=accesses,
-        energy_per_dir=energy_per_dir,
-        utilization=utilization,
+        accesses=[out_f[a:b].reshape(shape) for a, b, shape in lay.accesses],
+        energy_per_dir=[out_f[a:b].reshape(shape) for a, b, shape in lay.energy_per_dir],
+        utilization=[out_f[a:b].reshape(shape) for a, b, shape in lay.utilization],
         total_cycles=rows[R_CYCLES],
     )

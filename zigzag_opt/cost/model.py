@@ -1,13 +1,19 @@
 """Evaluate a batch of temporal mappings on a compiled problem: energy, latency and their breakdowns.
 
-No Python loop runs over candidates; loops run over operands, memory levels, ports and directions only.
+`evaluate` runs the compiled kernel of `cost.kernel` (numba, imported and compiled on first use); without numba,
+or with the environment variable ``ZIGZAG_OPT_NUMBA=0``, it runs `evaluate_numpy`: the same equations as array
+operations, in which no Python loop runs over candidates (loops run over operands, memory levels, ports and
+directions only). Both give the same numbers.
 Candidates for which the model is undefined come back with ``valid == False`` and infinite cost, never as an
 exception; whether tiles fit the memories is reported separately (``fits``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib.util
+import os
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +26,7 @@ from zigzag_opt.cost.latency import LatencyParts, latency
 from zigzag_opt.cost.problem import ProblemArrays
 from zigzag_opt.mapping.temporal import TemporalMapping
 
-__all__ = ["BatchResult", "evaluate", "evaluate_mappings"]
+__all__ = ["BatchResult", "evaluate", "evaluate_mappings", "evaluate_numpy", "has_kernel"]
 
 F64 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
@@ -59,13 +65,76 @@ class BatchResult:
 
 def evaluate_mappings(prob: ProblemArrays, mappings: Sequence[TemporalMapping]) -> BatchResult:
     """Convenience: evaluate `TemporalMapping` objects."""
+    if len(mappings) == 1:
+        return evaluate(prob, _single_batch(prob, mappings[0]))
     ops = [t.op for t in prob.operands]
     depth = max(t.n_levels for t in prob.operands)
     return evaluate(prob, MappingBatch.from_mappings(mappings, prob.dims, ops, depth))
 
 
+def _single_batch(prob: ProblemArrays, tm: TemporalMapping) -> MappingBatch:
+    """`MappingBatch.from_mappings` for one mapping, without its per-batch bookkeeping (one array, four views)."""
+    loops = tm.loops
+    n_loops, width = len(loops), max(len(loops), 1)
+    index = {d: i for i, d in enumerate(prob.dims)}
+    depth = max(t.n_levels for t in prob.operands)
+    flat = [index[d] for d, _ in loops] or [-1]
+    flat += [s for _, s in loops] or [1]
+    for t in prob.operands:
+        c = tm.cuts_of(t.op)
+        flat += c
+        flat += [n_loops] * (depth - len(c))
+    flat.append(n_loops)
+    arr = np.array(flat, dtype=np.int64)
+    return MappingBatch(
+        dim=arr[:width].reshape(1, width),
+        size=arr[width : 2 * width].reshape(1, width),
+        n_loops=arr[-1:],
+        cuts=arr[2 * width : -1].reshape(1, len(prob.operands), depth),
+    )
+
+
+_Evaluator = Callable[[ProblemArrays, MappingBatch], BatchResult]
+_kernel_evaluator: list[_Evaluator | None] = []  # resolved on first use: the kernel, or None without numba
+
+
+def has_kernel() -> bool:
+    """`evaluate` runs the compiled kernel: numba is installed and ``ZIGZAG_OPT_NUMBA`` is not ``0``."""
+    return _kernel() is not None
+
+
+def _kernel() -> _Evaluator | None:
+    if not _kernel_evaluator:
+        if os.environ.get("ZIGZAG_OPT_NUMBA", "1") == "0" or importlib.util.find_spec("numba") is None:
+            _kernel_evaluator.append(None)
+        else:
+            try:
+                from zigzag_opt.cost.kernel import evaluate_kernel
+            except ImportError as exc:  # numba installed but unusable, e.g. built for another numpy
+                warnings.warn(
+                    f"numba cannot be imported ({exc}); the cost model runs its numpy implementation, ~100x slower",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+                _kernel_evaluator.append(None)
+            else:
+                _kernel_evaluator.append(evaluate_kernel)
+    return _kernel_evaluator[0]
+
+
 def evaluate(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
-    """Energy (pJ) and latency (cycles) of every mapping in `batch`, chunked to bound memory."""
+    """Energy (pJ) and latency (cycles) of every mapping in `batch`: the compiled kernel (`cost.kernel`), or
+    `evaluate_numpy` without it (see `has_kernel`). The kernel compiles on its first call in a fresh environment
+    (about 20 s, then cached on disk; loading the cache takes about 0.5 s per process)."""
+    kernel = _kernel_evaluator[0] if _kernel_evaluator else _kernel()
+    if kernel is None:
+        return evaluate_numpy(prob, batch)
+    return kernel(prob, batch)
+
+
+def evaluate_numpy(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
+    """`evaluate` as numpy array operations over the whole batch (the fallback and cross-check of the kernel),
+    chunked to bound memory."""
     if len(batch) <= CHUNK:
         return _evaluate_chunk(prob, batch)
     parts = [_evaluate_chunk(prob, batch.take(slice(i, i + CHUNK))) for i in range(0, len(batch), CHUNK)]

@@ -8,6 +8,7 @@ memory parameters, the ports and what they carry.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,16 @@ from zigzag_opt.mapping.spatial import (
 )
 from zigzag_opt.workload.layer import Layer, Operand
 
-__all__ = ["DIRECTIONS", "AllocNode", "OperandTables", "PortTable", "ProblemArrays", "SpatialView", "compile_problem"]
+__all__ = [
+    "DIRECTIONS",
+    "AllocNode",
+    "OperandTables",
+    "PortTable",
+    "ProblemArrays",
+    "SpatialView",
+    "compile_problem",
+    "compile_problem_cached",
+]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -135,7 +145,8 @@ class ProblemArrays:
     # IMC cores only: the macro energy of the layer (pJ; replaces mac_energy_pj * mac_count) and its breakdown.
     imc_energy_pj: float | None = None
     imc_energy_breakdown_pj: dict[str, float] | None = None
-    # Lazily derived tables of the compiled evaluator (`cost.kernel.tables_of`); not part of the problem's value.
+    # Derived tables of the compiled evaluator (`cost.kernel.tables_of`, packed by `compile_problem` when the kernel
+    # is in use); not part of the problem's value, not copied by `dataclasses.replace`.
     kernel_cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -212,7 +223,7 @@ def compile_problem(
         )
     cpo = core.imc.cycles_per_op if core.imc is not None else 1.0
     imc_breakdown = layer_energy_breakdown(core.imc, core.pe_array, layer, spatial) if core.imc is not None else None
-    return ProblemArrays(
+    prob = ProblemArrays(
         layer=layer,
         core=core,
         spatial=spatial,
@@ -234,6 +245,27 @@ def compile_problem(
         imc_energy_pj=sum(imc_breakdown.values()) if imc_breakdown is not None else None,
         imc_energy_breakdown_pj=imc_breakdown,
     )
+    _prepare_evaluator(prob)
+    return prob
+
+
+def _prepare_evaluator(prob: ProblemArrays) -> None:
+    """Pack the compiled evaluator's tables now, as part of compiling, when `evaluate` runs the kernel (numba)."""
+    from zigzag_opt.cost import model  # model imports this module
+
+    if model.has_kernel():
+        from zigzag_opt.cost.kernel import tables_of
+
+        tables_of(prob)
+
+
+@functools.lru_cache(maxsize=256)
+def compile_problem_cached(
+    layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks = DEFAULT_LINKS
+) -> ProblemArrays:
+    """`compile_problem`, memoised on its (hashable, immutable) arguments: the 256 most recently used problems are
+    kept, with their evaluator tables. Errors are not cached. Treat the shared result as read-only."""
+    return compile_problem(layer, core, spatial, links)
 
 
 def _link_problems(layer: Layer, core: Core, links: OperandLinks) -> list[Problem]:

@@ -10,7 +10,7 @@ import numpy as np
 from zigzag_opt.cost import imc as imc_model
 from zigzag_opt.cost.area import core_area_breakdown
 from zigzag_opt.cost.model import BatchResult, evaluate_mappings
-from zigzag_opt.cost.problem import DIRECTIONS, ProblemArrays, compile_problem
+from zigzag_opt.cost.problem import DIRECTIONS, ProblemArrays, compile_problem_cached
 from zigzag_opt.hardware.accelerator import Core
 from zigzag_opt.mapping.render import render_loop_nest
 from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMapping
@@ -215,6 +215,7 @@ def evaluate_one(
     temporal: TemporalMapping,
     links: OperandLinks = DEFAULT_LINKS,
 ) -> CostReport:
-    """Evaluate one mapping and return its full report (the same numbers as the batched model)."""
-    prob = compile_problem(layer, core, spatial, links)
+    """Evaluate one mapping and return its full report (the same numbers as the batched model). The compiled problem
+    is memoised (`compile_problem_cached`), so evaluating many mappings of one problem compiles it once."""
+    prob = compile_problem_cached(layer, core, spatial, links)
     return report_from_batch(prob, evaluate_mappings(prob, [temporal]), temporal)
