@@ -156,7 +156,8 @@ def _problem(err: ErrorDetails, model: type[BaseModel], file: str) -> Problem:
 def _dotted(loc: Iterable[int | str]) -> str:
     path = ""
     for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
+        name = str(part) or '""'  # an empty key still shows where it is
+        path += f"[{part}]" if isinstance(part, int) else (f".{name}" if path else name)
     return path
 
 

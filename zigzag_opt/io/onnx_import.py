@@ -218,9 +218,12 @@ def _load_small_external(proto: ModelProto, base: Path) -> None:
     for tensor in _tensors(proto):
         if not ext.uses_external_data(tensor):
             continue
-        info = ext.ExternalDataInfo(tensor)
+        try:  # a garbled offset or length (not a number) raises ValueError: treat as unreadable
+            info = ext.ExternalDataInfo(tensor)
+            length = int(info.length) if info.length else None
+        except ValueError:
+            continue
         path = base / str(info.location)
-        length = int(info.length) if info.length else None
         if not path.is_file() or (length if length is not None else path.stat().st_size) > _SMALL_TENSOR_BYTES:
             continue
         try:
@@ -274,15 +277,20 @@ def _bind_dims(proto: ModelProto, dims: Mapping[str, int], file: str) -> dict[st
     return dict(dims)
 
 
+#: What onnx's shape inference raises on a bad model; ValueError covers damaged protobuf (an unknown tensor data
+#: type; a string that is not UTF-8 raises UnicodeDecodeError, a ValueError).
+_INFERENCE_ERRORS = (onnx.shape_inference.InferenceError, onnx.checker.ValidationError, RuntimeError, ValueError)
+
+
 def _infer_shapes(proto: ModelProto, file: str) -> tuple[ModelProto, list[str]]:
     """Shapes by strict inference; if that fails, lenient inference and the strict error as a warning."""
     try:
         return shape_inference.infer_shapes(proto, check_type=True, strict_mode=True, data_prop=True), []
-    except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError, RuntimeError) as strict:
+    except _INFERENCE_ERRORS as strict:
         message = " ".join(str(strict).split()) or type(strict).__name__
     try:
         lenient = shape_inference.infer_shapes(proto, check_type=False, strict_mode=False, data_prop=True)
-    except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError, RuntimeError) as exc:
+    except _INFERENCE_ERRORS as exc:
         raise InputError.one(
             "ONNX shape inference failed on this model",
             value=str(exc).strip()[:300],
@@ -365,7 +373,10 @@ def _attr(attr: AttributeProto) -> Attr:
     if kind == "STRINGS":
         return Attr(kind, tuple(s.decode("utf-8", errors="replace") for s in attr.strings))
     if kind == "TENSOR" and not ext.uses_external_data(attr.t) and _numel(attr.t) <= 64:
-        values = numpy_helper.to_array(attr.t).reshape(-1).tolist()
+        try:
+            values = numpy_helper.to_array(attr.t).reshape(-1).tolist()
+        except (TypeError, ValueError):  # an undefined element type, data that do not fit the dims: values unknown
+            return Attr(kind, None)
         return Attr(kind, tuple(v if isinstance(v, int | float | str) else str(v) for v in values))
     return Attr(kind, None)
 

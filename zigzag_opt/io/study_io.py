@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zigzag_opt.errors import InputError, Problem
+from zigzag_opt.io.native import _dotted
 from zigzag_opt.io.yaml_io import read_yaml
 
 __all__ = ["StudyConfig", "load_study_config", "study_json_schema"]
@@ -92,7 +93,7 @@ class StudyConfig:
 def _problems(err: ValidationError, file: str) -> list[Problem]:
     out = []
     for e in err.errors():
-        path = ".".join(str(p) for p in e["loc"])
+        path = _dotted(e["loc"])
         out.append(Problem(rule=e["msg"], key_path=path, value=e.get("input"), file=file))
     return out
 

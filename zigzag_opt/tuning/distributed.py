@@ -29,6 +29,7 @@ import contextlib
 import copy
 import hashlib
 import importlib.util
+import math
 import os
 import re
 import signal
@@ -54,6 +55,7 @@ from zigzag_opt.tuning.study import build_objective, load_inputs, make_sampler, 
 
 __all__ = [
     "OWNER_KEY",
+    "RETRY_REASON_KEY",
     "STORAGE_ENV",
     "Census",
     "FaultTolerance",
@@ -61,6 +63,7 @@ __all__ = [
     "OpenStorage",
     "StorageSpec",
     "WorkerResult",
+    "adopt_sqlite_study",
     "census",
     "default_storage",
     "open_storage",
@@ -70,6 +73,7 @@ __all__ = [
     "run_local_workers",
     "run_worker",
     "sigterm_as_interrupt",
+    "study_census",
     "work",
 ]
 
@@ -197,6 +201,22 @@ def _postgres_driver() -> str:
     return "psycopg2"
 
 
+def adopt_sqlite_study(config: StudyConfig, journal: OpenStorage) -> int:
+    """Before local workers first run a study on the study folder's journal file: copy the study from the folder's
+    SQLite file `study.db` into it, if the study is there and not yet in the journal, so that they resume it.
+    Returns the number of trials copied."""
+    sqlite_file = config.directory / "study.db"
+    if journal.spec.kind != "journal" or not sqlite_file.is_file():
+        return 0
+    if config.name in optuna.get_all_study_names(journal.storage):
+        return 0
+    source = open_storage(f"sqlite:///{sqlite_file}")
+    if config.name not in optuna.get_all_study_names(source.storage):
+        return 0
+    optuna.copy_study(from_study_name=config.name, from_storage=source.storage, to_storage=journal.storage)
+    return len(optuna.load_study(study_name=config.name, storage=journal.storage).get_trials(deepcopy=False))
+
+
 def default_storage(config: StudyConfig, *, workers: int = 1) -> str:
     """The storage of a study when none is given: the study file's `storage:`; without one, the journal
     `study.log` in the study folder if it exists or several workers will run, else the SQLite `study.db` there."""
@@ -274,14 +294,31 @@ class _AdvisoryLock:
             self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self._conn.execute(sqlalchemy.text(sql), {"k": self._key})
 
+    def _reset(self) -> None:
+        with contextlib.suppress(Exception):
+            self._conn.close()
+        self._conn = None
+
     def acquire(self) -> None:
-        self._execute("SELECT pg_advisory_lock(:k)")
+        """Wait for the lock; reconnect once if the connection was lost (a server restart)."""
+        import sqlalchemy
+
+        try:
+            self._execute("SELECT pg_advisory_lock(:k)")
+        except sqlalchemy.exc.DBAPIError:
+            self._reset()
+            self._execute("SELECT pg_advisory_lock(:k)")
         self._held = True
 
     def release(self) -> None:
+        import sqlalchemy
+
         if self._held:
-            self._execute("SELECT pg_advisory_unlock(:k)")
             self._held = False
+            try:
+                self._execute("SELECT pg_advisory_unlock(:k)")
+            except sqlalchemy.exc.DBAPIError:  # the session is gone, and its lock with it
+                self._reset()
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -331,14 +368,14 @@ def _retry_callback(max_retry: int) -> Any:
         return optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
 
 
-def _open_journal(spec: StorageSpec) -> OpenStorage:
+def _open_journal(spec: StorageSpec, key_path: str) -> OpenStorage:
     from optuna.storages.journal import JournalFileBackend, JournalStorage
 
     path = Path(spec.target)
     if not path.parent.is_dir():
         raise InputError.one(
             "the journal file's folder does not exist",
-            key_path="storage",
+            key_path=key_path,
             value=str(path),
             accepted="an existing folder",
         )
@@ -390,7 +427,7 @@ def open_storage(url: str, *, fault: FaultTolerance | None = None, key_path: str
     spec = parse_storage(url, key_path=key_path)
     try:
         if spec.kind == "journal":
-            return _open_journal(spec)
+            return _open_journal(spec, key_path)
         if spec.kind == "sqlite":
             return _open_sqlite(spec)
         return _open_server(spec, fault or FaultTolerance())
@@ -644,11 +681,14 @@ def work(
     lock = storage.claim_lock(study.study_name)
     retry = _retry_callback(fault.max_retry)
     result = WorkerResult(worker_identity())
+    checked = -math.inf  # lost trials are looked for at most every poll interval (they wait a grace period anyway)
     try:
         while True:
             lock.acquire()
             try:
-                result.requeued += _recover(study, storage, fault, retry)
+                if time.monotonic() - checked >= fault.poll_interval:
+                    result.requeued += _recover(study, storage, fault, retry)
+                    checked = time.monotonic()
                 now = census(study.get_trials(deepcopy=False))
                 if now.waiting or now.held < target:
                     run = _run_one(study, objective, lock, result.worker, retry, callbacks)
@@ -738,7 +778,8 @@ class LocalRun:
     interrupted: bool = False
 
 
-def _study_census(storage: OpenStorage, name: str) -> Census:
+def study_census(storage: OpenStorage, name: str) -> Census:
+    """The census of the study `name` in `storage` (all zero if there is no such study yet)."""
     try:
         study = optuna.load_study(study_name=name, storage=storage.storage)
     except KeyError:
@@ -791,12 +832,12 @@ def run_local_workers(
             procs.append(subprocess.Popen(command, env=env, start_new_session=True))
         while any(p.poll() is None for p in procs):
             if progress is not None:
-                progress(_study_census(storage, config.name))
+                progress(study_census(storage, config.name))
             time.sleep(1.0)
     except KeyboardInterrupt:
         _stop(procs, timeout=max(30.0, 3 * fault.poll_interval))
-        return LocalRun([p.returncode for p in procs], _study_census(storage, config.name), interrupted=True)
-    final = _study_census(storage, config.name)
+        return LocalRun([p.returncode for p in procs], study_census(storage, config.name), interrupted=True)
+    final = study_census(storage, config.name)
     if progress is not None:
         progress(final)
     return LocalRun([p.returncode for p in procs], final)

@@ -7,7 +7,7 @@ import json
 import tempfile
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,7 +64,13 @@ def _load_workload(config: StudyConfig) -> tuple[Network, str]:
     compat: Literal["zigzag"] | None = "zigzag" if config.workload_compat == "zigzag" else None
     if ref in list_workloads():
         args: dict[str, int] = dict(config.workload_args)
-        return load_workload(ref, compat=compat, precision=None, **args), f"zoo:{ref}:{args}"
+        try:
+            return load_workload(ref, compat=compat, precision=None, **args), f"zoo:{ref}:{args}"
+        except InputError as exc:  # a bad size: point at the study file's workload_args
+            raise InputError(
+                replace(p, key_path="workload_args" + (f".{p.key_path}" if p.key_path in args else ""))
+                for p in exc.problems
+            ).in_file(config.file) from None
     path = config.resolve(ref)
     if path.suffix == ".onnx":
         return import_onnx(path, compat=compat), _hash_file(path)
