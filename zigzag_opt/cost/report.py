@@ -56,7 +56,7 @@ class CostReport:
     levels: tuple[LevelCost, ...]
     spatial: SpatialMapping
     temporal: TemporalMapping
-    loop_nest: str = field(repr=False)
+    problem: ProblemArrays = field(repr=False, compare=False)
     # IMC cores only (ZigZag's IMC report): clock period (ns; latency stays in cycles) and the macro breakdowns.
     tclk_ns: float | None = None
     tclk_breakdown_ns: dict[str, float] = field(default_factory=dict)
@@ -66,6 +66,12 @@ class CostReport:
     @property
     def edp(self) -> float:
         return self.energy_pj * self.latency_cycles
+
+    @property
+    def loop_nest(self) -> str:
+        """The loop nest with each operand's memory per loop (rendered on demand: it costs more than the model)."""
+        p = self.problem
+        return render_loop_nest(p.layer, p.core, p.spatial, self.temporal, p.links)
 
     def energy_per_operand(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -200,7 +206,7 @@ def report_from_batch(prob: ProblemArrays, res: BatchResult, temporal: TemporalM
         levels=tuple(levels),
         spatial=prob.spatial,
         temporal=temporal,
-        loop_nest=render_loop_nest(prob.layer, prob.core, prob.spatial, temporal, prob.links),
+        problem=prob,
         tclk_ns=imc_model.tclk(imc, prob.core.pe_array) if imc is not None else None,
         tclk_breakdown_ns=imc_model.tclk_breakdown(imc, prob.core.pe_array) if imc is not None else {},
         imc_energy_breakdown_pj=dict(prob.imc_energy_breakdown_pj or {}),
