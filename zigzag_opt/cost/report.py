@@ -159,15 +159,17 @@ def report_from_batch(prob: ProblemArrays, res: BatchResult, temporal: TemporalM
     levels = []
     for x, t in enumerate(prob.operands):
         mems = prob.core.levels(t.mem_op)
+        accesses, energies = res.accesses[x][i].tolist(), res.energy_per_dir[x][i].tolist()  # one conversion each
+        utilization = res.utilization[x][i].tolist()
         for m in range(t.n_levels):
             levels.append(
                 LevelCost(
                     operand=str(t.op),
                     level=m,
                     memory=mems[m].name,
-                    accesses={k: int(res.accesses[x][i, m, j]) for j, k in enumerate(_DIR_KEYS)},
-                    energy_pj={k: float(res.energy_per_dir[x][i, m, j]) for j, k in enumerate(_DIR_KEYS)},
-                    utilization=float(res.utilization[x][i, m]),
+                    accesses={k: int(v) for k, v in zip(_DIR_KEYS, accesses[m], strict=True)},
+                    energy_pj=dict(zip(_DIR_KEYS, energies[m], strict=True)),
+                    utilization=float(utilization[m]),
                 )
             )
     ideal_temporal = float(parts.ideal_temporal[i])
