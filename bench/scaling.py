@@ -4,11 +4,16 @@ Each run is a fresh study (a unique name) of the demo co-design study (`studies/
 edge TPU-like template, LOMA mapping every layer of every design) with a random sampler; `--lpf` sets LOMA's
 loop-prime-factor limit and so the work per trial (7 by default; the demo uses 6). Workers are the real console
 script, started together; each samples its own random designs, so runs differ in their designs but not in their
-distribution. Two rates, from the times the database records: while every worker runs trials (from the last
-worker's first trial start to the first worker's last trial end: start-up skew and the tail excluded), and over the
-whole run (first trial start to last trial end; process start-up excluded, the wall time with start-up is printed
-to stderr). The PostgreSQL server runs on the same machine and takes its share of the cores. Runs are interleaved
-(1, 2, 1, 2, ...) and the best of the repeats is shown: other load on the machine only slows a run down.
+distribution.
+
+Next to each distributed run, a *control* runs the same objective in the same number of independent processes with
+in-memory studies (no database, no coordination): what the machine itself gives N processes of this work. The
+distributed rate over the control's is the efficiency of the distributed machinery (storage, heartbeat, claim lock,
+the database server's share of the cores).
+
+Rates are trials/s while every process runs trials (from the last process's first trial start to the first one's
+last trial end: start-up skew and the tail excluded). Runs are interleaved (control and distributed, 1 and 2
+workers, repeated) and the best of the repeats is kept: other load on the machine only slows a run down.
 
 Usage:
     .venv/bin/python bench/scaling.py [--trials 60] [--repeat 2] [--lpf 7] [--storage postgresql://...] [--workers 1 2]
@@ -19,6 +24,7 @@ Without --storage: $ZIGZAG_OPT_TEST_POSTGRES, else a throwaway server started by
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -26,18 +32,21 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import optuna
 import yaml
 
+from zigzag_opt.io.study_io import load_study_config
 from zigzag_opt.tuning.distributed import OWNER_KEY, STORAGE_ENV, census, open_storage
+from zigzag_opt.tuning.study import build_objective, load_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY = ROOT / "studies" / "edge_resnet18" / "study.yaml"
 PG_SERVER = ROOT / "tests" / "tools" / "pg_server.sh"
+Span = tuple[float, float]  # a trial's start and end, s since the epoch
 
 
 @contextmanager
@@ -71,65 +80,104 @@ def _study_file(folder: Path, trials: int, lpf: int | None = None) -> tuple[Path
     return path, name
 
 
-def _steady_rate(trials: list[optuna.trial.FrozenTrial]) -> float:
-    """Trials/s while every worker is running trials: from the last worker's first trial start to the first
-    worker's last trial end (start-up skew and the tail excluded)."""
-    by_worker: dict[int, list[optuna.trial.FrozenTrial]] = {}
-    for t in trials:
-        by_worker.setdefault(t.system_attrs[OWNER_KEY]["pid"], []).append(t)
-    begin = max(min(t.datetime_start for t in ts) for ts in by_worker.values())
-    end = min(max(t.datetime_complete for t in ts) for ts in by_worker.values())
-    inside = [t for t in trials if t.datetime_start >= begin and t.datetime_complete <= end]
-    return len(inside) / (end - begin).total_seconds()
+def steady_rate(spans_by_process: Sequence[Sequence[Span]]) -> float:
+    """Trials/s while every process runs trials: from the last process's first start to the first one's last end."""
+    begin = max(min(s for s, _ in spans) for spans in spans_by_process)
+    end = min(max(e for _, e in spans) for spans in spans_by_process)
+    inside = sum(1 for spans in spans_by_process for s, e in spans if s >= begin and e <= end)
+    return inside / (end - begin)
 
 
-def run(url: str, workers: int, trials: int, lpf: int | None) -> tuple[float, float, float]:
-    """(steady trials/s, trials/s from the first trial's start to the last trial's end, wall s with start-up)."""
+def distributed(url: str, workers: int, trials: int, lpf: int | None) -> float:
+    """Steady trials/s of `workers` `zigzag-opt worker` processes on one PostgreSQL study."""
     with tempfile.TemporaryDirectory() as tmp:
         path, name = _study_file(Path(tmp), trials, lpf)
         env = {**os.environ, STORAGE_ENV: url, "OMP_NUM_THREADS": "1"}
         command = [sys.executable, "-m", "zigzag_opt.cli", "worker", str(path), "--no-artifacts", "--quiet"]
-        start = time.perf_counter()
         procs = [subprocess.Popen(command, env=env) for _ in range(workers)]
         codes = [p.wait() for p in procs]
-        wall = time.perf_counter() - start
     if any(codes):
         raise SystemExit(f"a worker failed: exit codes {codes}")
     study = optuna.load_study(study_name=name, storage=open_storage(url).storage)
-    done = [t for t in study.get_trials(deepcopy=False) if t.datetime_start and t.datetime_complete]
-    assert census(done).finished == trials, census(done)
-    first = min(t.datetime_start for t in done)
-    last = max(t.datetime_complete for t in done)
-    return _steady_rate(done), trials / (last - first).total_seconds(), wall
+    done = study.get_trials(deepcopy=False)
+    assert census(done).finished == trials and len(done) == trials, census(done)
+    by_worker: dict[int, list[Span]] = {}
+    for t in done:
+        span = (t.datetime_start.timestamp(), t.datetime_complete.timestamp())
+        by_worker.setdefault(t.system_attrs[OWNER_KEY]["pid"], []).append(span)
+    return steady_rate(list(by_worker.values()))
+
+
+def control(workers: int, trials: int, lpf: int | None) -> float:
+    """Steady trials/s of `workers` independent processes running the objective on in-memory studies."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, _ = _study_file(Path(tmp), trials, lpf)
+        command = [sys.executable, __file__, "--control-child", str(path), str(trials // workers)]
+        env = {**os.environ, "OMP_NUM_THREADS": "1"}
+        procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(workers)]
+        outputs = [p.communicate()[0] for p in procs]
+    if any(p.returncode for p in procs):
+        raise SystemExit("a control process failed")
+    return steady_rate([[tuple(s) for s in json.loads(out)] for out in outputs])
+
+
+def _control_child(study_file: str, trials: int) -> None:
+    config = load_study_config(study_file)
+    objective = build_objective(load_inputs(config), artifacts=False)
+    spans: list[Span] = []
+
+    def timed(trial: optuna.Trial) -> tuple[float, ...]:
+        start = time.time()
+        values = objective(trial)
+        spans.append((start, time.time()))
+        return values
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.RandomSampler(seed=os.getpid())
+    study = optuna.create_study(directions=["minimize"] * len(config.objectives), sampler=sampler)
+    study.optimize(timed, n_trials=trials)
+    print(json.dumps(spans))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    if len(sys.argv) == 4 and sys.argv[1] == "--control-child":
+        _control_child(sys.argv[2], int(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=60, help="trials per run")
-    parser.add_argument("--repeat", type=int, default=2, help="runs per worker count, interleaved (the best is shown)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per setting, interleaved (the best is kept)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument(
-        "--lpf", type=int, default=7, help="LOMA's lpf_limit (the study's is 6: ~0.25 s/trial; 7: ~0.85 s; 8: ~6 s)"
+        "--lpf", type=int, default=7, help="LOMA's lpf_limit (the study's is 6: ~0.2 s/trial; 7: ~0.85 s; 8: ~6 s)"
     )
     parser.add_argument("--storage", help="PostgreSQL URL (default: $ZIGZAG_OPT_TEST_POSTGRES or a throwaway server)")
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    results: dict[int, list[tuple[float, float, float]]] = {w: [] for w in args.workers}
+    best: dict[tuple[str, int], float] = {}
     with _postgres(args.storage) as url:
-        for _ in range(args.repeat):  # interleaved, so that a busy spell of the machine hits every worker count
+        for _ in range(args.repeat):
             for workers in args.workers:
-                results[workers].append(run(url, workers, args.trials, args.lpf))
-                print(f"  {workers} worker(s): {tuple(round(x, 2) for x in results[workers][-1])}", file=sys.stderr)
-    # best of the repeats: other load on the machine only ever slows a run down
-    rows = [(w, max(r[0] for r in rs), max(r[1] for r in rs), min(r[2] for r in rs)) for w, rs in results.items()]
-    base, base_all = rows[0][1], rows[0][2]
-    lpf = f"lpf_limit {args.lpf}" if args.lpf is not None else "the study's lpf_limit"
-    print(f"{args.trials} trials of {STUDY.parent.name} ({lpf}, random designs) on PostgreSQL, {os.cpu_count()} cores")
-    print("| workers | trials/s (all workers running) | speed-up | trials/s (first start to last end) | speed-up |")
-    print("|--------:|-------------------------------:|---------:|-----------------------------------:|---------:|")
-    for workers, rate, rate_all, _ in rows:
-        cells = f"{rate:>30.2f} | {rate / base:>7.2f}× | {rate_all:>34.2f} | {rate_all / base_all:>7.2f}×"
-        print(f"| {workers:>7} | {cells} |")
+                for kind, rate in (
+                    ("control", control(workers, args.trials, args.lpf)),
+                    ("distributed", distributed(url, workers, args.trials, args.lpf)),
+                ):
+                    best[kind, workers] = max(rate, best.get((kind, workers), 0.0))
+                    print(f"  {kind} {workers}: {rate:.2f} trials/s", file=sys.stderr)
+    base = best["distributed", args.workers[0]]
+    base_control = best["control", args.workers[0]]
+    cores = os.cpu_count()
+    print(f"{args.trials} trials of {STUDY.parent.name}, lpf_limit {args.lpf}, {cores} cores (best of {args.repeat})")
+    print(
+        "| workers | PostgreSQL study, trials/s | speed-up "
+        "| independent in-memory processes, trials/s | speed-up | efficiency |"
+    )
+    print(
+        "|--------:|---------------------------:|---------:|------------------------------------------:|---------:|-----------:|"
+    )
+    for w in args.workers:
+        rate, ceiling = best["distributed", w], best["control", w]
+        cells = f"{rate:>26.2f} | {rate / base:>7.2f}× | {ceiling:>41.2f} | {ceiling / base_control:>7.2f}× |"
+        print(f"| {w:>7} | {cells} {rate / ceiling:>9.0%} |")
 
 
 if __name__ == "__main__":

@@ -589,8 +589,8 @@ def _recover(study: optuna.Study, storage: OpenStorage, fault: FaultTolerance, r
             continue
         if _requeue(study, t._trial_id, retry, reason):
             lost.append(t.number)
-    after = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
-    return sorted((before - after) | set(lost))
+    failed_now = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))}
+    return sorted((before & failed_now) | set(lost))
 
 
 class _Claimed:
@@ -639,6 +639,19 @@ def _requeue_own(study: optuna.Study, claimed: _Claimed, retry: Any) -> None:
             _requeue(study, t._trial_id, retry, "interrupted")
 
 
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _run_one(
     study: optuna.Study,
     objective: Callable[[optuna.Trial], Any],
@@ -653,11 +666,8 @@ def _run_one(
         with _quiet_experimental():
             study.optimize(claimed, n_trials=1, callbacks=list(callbacks))
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the re-queueing
-        try:
+        with _sigint_ignored():  # a second Ctrl-C must not stop the re-queueing
             _requeue_own(study, claimed, retry)
-        finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
         raise
     assert claimed.trial_id is not None  # optimize asked a trial and called the objective
     frozen = study._storage.get_trial(claimed.trial_id)
