@@ -14,7 +14,7 @@ from zigzag_opt.mapping.temporal import TemporalMapping
 from zigzag_opt.search.base import Criterion, MappingEngine, rank_order
 from zigzag_opt.search.pareto import pareto_mask
 
-__all__ = ["SearchResult", "mapping_at", "run_search"]
+__all__ = ["SearchResult", "better", "mapping_at", "run_search"]
 
 F64 = npt.NDArray[np.float64]
 
@@ -45,7 +45,7 @@ def mapping_at(prob: ProblemArrays, batch: MappingBatch, i: int) -> TemporalMapp
     return TemporalMapping(loops=loops, cuts=cuts)
 
 
-def _better(criterion: Criterion, a: tuple[float, float], b: tuple[float, float]) -> bool:
+def better(criterion: Criterion, a: tuple[float, float], b: tuple[float, float]) -> bool:
     """Strictly better (ties keep the earlier candidate)."""
     (ea, la), (eb, lb) = a, b
     if criterion is Criterion.LATENCY:
@@ -85,7 +85,7 @@ def run_search(
         if order.size:
             i = int(order[0])
             cost = (float(result.energy[i]), float(result.latency[i]))
-            if _better(criterion, cost, best_cost):
+            if better(criterion, cost, best_cost):
                 best, best_cost = mapping_at(prob, proposal.batch, i), cost
         if keep_pareto:
             front = _merge_front(front, prob, proposal.batch, result, usable)

@@ -21,7 +21,7 @@ from zigzag_opt.mapping.spatial import SpatialMapping
 from zigzag_opt.mapping.spec import MappingSpec, select_spec
 from zigzag_opt.search.allocate import allocate_orderings
 from zigzag_opt.search.base import Criterion, MappingEngine
-from zigzag_opt.search.driver import SearchResult, mapping_at, run_search
+from zigzag_opt.search.driver import SearchResult, better, mapping_at, run_search
 from zigzag_opt.search.loma import LomaEngine, complete_ordering, constraints_from_ordering
 from zigzag_opt.workload.layer import Layer, LayerKind
 from zigzag_opt.workload.network import Network
@@ -152,22 +152,18 @@ def map_layer(layer: Layer, core: Core, spec: MappingSpec, options: MapperOption
         if result is None:
             continue
         evaluated += result.n_proposed
-        if result.best is not None and (best is None or _beats(options.criterion, result, best)):
+        if result.best is not None and (
+            best is None
+            or better(
+                options.criterion, (result.best_energy, result.best_latency), (best.best_energy, best.best_latency)
+            )
+        ):
             best = result
     if best is None or best.best is None:
         raise InfeasibleError(f"no valid mapping for layer {layer.name!r} on {core.name!r}")
     prob = best.problem
     report = report_from_batch(prob, evaluate_mappings(prob, [best.best]), best.best)
     return LayerMapping(layer, report, evaluated, time.perf_counter() - start, len(candidates))
-
-
-def _beats(criterion: Criterion, a: SearchResult, b: SearchResult) -> bool:
-    ea, la, eb, lb = a.best_energy, a.best_latency, b.best_energy, b.best_latency
-    if criterion is Criterion.LATENCY:
-        return (la, ea) < (lb, eb)
-    if criterion is Criterion.ENERGY:
-        return (ea, la) < (eb, lb)
-    return ea * la < eb * lb
 
 
 def _shape_key(layer: Layer, spec: MappingSpec) -> tuple[object, ...]:
