@@ -223,7 +223,9 @@ class _InterruptWithoutTraceback(logging.Filter):
     (the trial is re-queued; an interrupt is no error)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], KeyboardInterrupt):
+        from zigzag_opt.tuning.distributed import is_interrupt
+
+        if record.exc_info and record.exc_info[1] is not None and is_interrupt(record.exc_info[1]):
             record.exc_info = None
             record.exc_text = None
         return True

@@ -134,7 +134,7 @@ def _interrupt_and_resume(study: Path, url: str, extra: list[str], target: int) 
         if first.poll() is None:
             first.kill()
     assert first.returncode == 130, err
-    assert "Traceback" not in err and "run the same command again to resume" in err
+    assert "Traceback" not in err and "run the same command again to resume" in err, err
     interrupted = _trials(url, name)
     assert not [t for t in interrupted if t.state == TrialState.RUNNING]
     requeued = [t for t in interrupted if t.system_attrs.get("zigzag_opt:retry_reason") == "interrupted"]

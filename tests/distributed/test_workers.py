@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +27,7 @@ from zigzag_opt.tuning.distributed import (
     parse_storage,
     redact_text,
     retried_numbers,
+    sigterm_as_interrupt,
     work,
 )
 
@@ -149,6 +151,56 @@ def test_interrupt_requeues_the_running_trial(journal: str) -> None:
     assert [r.number for r in result.ran] == [2, 3, 4]
     assert result.ran[0].retry_of == 1
     assert census(study.get_trials()).finished == 4
+
+
+def _interrupted_inside_storage(url: str, queue: Any) -> None:
+    """A worker whose SIGINT lands inside a storage call, which then fails with its own error instead (as Optuna's
+    journal-file lock does when interrupted between its rename and unlink)."""
+    optuna.logging.set_verbosity(optuna.logging.CRITICAL)
+    sigterm_as_interrupt()
+    storage = open_storage(url, fault=FAST)
+    study = optuna.create_study(study_name="mid_storage", storage=storage.storage, load_if_exists=True)
+
+    def objective(trial: optuna.Trial) -> float:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        if trial.number == 1:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)
+            except KeyboardInterrupt:
+                raise FileNotFoundError("lock file gone") from None
+        return x
+
+    try:
+        work(study, objective, target=3, storage=storage, fault=FAST)
+        queue.put("finished")
+    except KeyboardInterrupt as exc:
+        queue.put(f"interrupted ({type(exc.__cause__).__name__})")
+
+
+def test_an_interrupt_surfacing_as_a_storage_error_is_an_interrupt(journal: str) -> None:
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_interrupted_inside_storage, args=(journal, queue))
+    proc.start()
+    proc.join(timeout=120)
+    assert proc.exitcode == 0
+    assert queue.get(timeout=5) == "interrupted (FileNotFoundError)"
+    trials = optuna.load_study(study_name="mid_storage", storage=open_storage(journal).storage).get_trials()
+    assert [t.state for t in trials] == [TrialState.COMPLETE, TrialState.FAIL, TrialState.WAITING]
+    assert trials[2].params == trials[1].params and trials[2].system_attrs["retry_history"] == [1]
+
+
+def test_a_storage_error_without_an_interrupt_stays_an_error(journal: str) -> None:
+    storage = open_storage(journal, fault=FAST)
+    study = optuna.create_study(study_name="plain_error", storage=storage.storage)
+
+    def objective(trial: optuna.Trial) -> float:
+        raise FileNotFoundError("a real error")
+
+    with pytest.raises(FileNotFoundError, match="a real error"):
+        work(study, objective, target=2, storage=storage, fault=FAST)
+    assert [t.state for t in study.get_trials()] == [TrialState.FAIL]  # failed, not re-queued
 
 
 def test_max_retry_bounds_retries(journal: str) -> None:

@@ -36,6 +36,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -665,10 +666,14 @@ def _run_one(
     try:
         with _quiet_experimental():
             study.optimize(claimed, n_trials=1, callbacks=list(callbacks))
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        if not is_interrupt(exc):
+            raise
         with _sigint_ignored():  # a second Ctrl-C must not stop the re-queueing
             _requeue_own(study, claimed, retry)
-        raise
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise KeyboardInterrupt from exc
     assert claimed.trial_id is not None  # optimize asked a trial and called the objective
     frozen = study._storage.get_trial(claimed.trial_id)
     history = frozen.system_attrs.get("retry_history") or [None]
@@ -712,10 +717,15 @@ def work(
                 result.final = now
                 return result
             time.sleep(fault.poll_interval)
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        if not is_interrupt(exc):
+            raise
         result.interrupted = True
-        result.final = census(study.get_trials(deepcopy=False))
-        raise
+        with _sigint_ignored():
+            result.final = census(study.get_trials(deepcopy=False))
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise KeyboardInterrupt from exc
     finally:
         lock.close()
 
@@ -763,15 +773,27 @@ def run_worker(
     return study, result
 
 
+_INTERRUPT_REQUESTED = threading.Event()
+
+
 def sigterm_as_interrupt() -> None:
     """Make SIGTERM (Slurm preemption, `kubectl delete`, `docker stop`) interrupt like Ctrl-C, so the running trial
-    is re-queued at once instead of after the heartbeat grace period."""
+    is re-queued at once instead of after the heartbeat grace period. Both signals also raise a flag that
+    `is_interrupt` reads."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        _INTERRUPT_REQUESTED.set()
         raise KeyboardInterrupt
 
     with contextlib.suppress(ValueError):  # not in the main thread
         signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """An interrupt, or an error one caused: an interrupt landing inside a storage call can surface as that call's
+    error instead (Optuna's journal-file lock, interrupted between its rename and unlink, raises FileNotFoundError)."""
+    return isinstance(exc, KeyboardInterrupt) or _INTERRUPT_REQUESTED.is_set()
 
 
 # --------------------------------------------------------------------------------------------------------------
