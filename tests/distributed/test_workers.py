@@ -203,6 +203,37 @@ def test_a_storage_error_without_an_interrupt_stays_an_error(journal: str) -> No
     assert [t.state for t in study.get_trials()] == [TrialState.FAIL]  # failed, not re-queued
 
 
+def test_a_retry_keeps_what_an_interrupted_replay_lost(journal: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Optuna's journal replay counts a log line as read before applying it: an interrupt between the two (here:
+    right after the trial's first parameter was written) leaves this process blind to that line. The retry must
+    still carry the parameter, so the re-queueing reads the study through a fresh connection."""
+    from optuna.storages.journal._storage import JournalOperation, JournalStorageReplayResult
+
+    apply_logs = JournalStorageReplayResult.apply_logs
+    armed = [True]
+
+    def interrupted(self: JournalStorageReplayResult, logs: Any) -> None:
+        for log in logs:
+            if armed[0] and log["op_code"] == JournalOperation.SET_TRIAL_PARAM and log["trial_id"] == 1:
+                armed[0] = False
+                self.log_number_read += 1  # counted as read, never applied
+                raise KeyboardInterrupt
+            apply_logs(self, [log])
+
+    monkeypatch.setattr(JournalStorageReplayResult, "apply_logs", interrupted)
+    storage = open_storage(journal, fault=FAST)
+    study = optuna.create_study(study_name="lost_line", storage=storage.storage)
+
+    def objective(trial: optuna.Trial) -> float:
+        return trial.suggest_float("x", 0.0, 1.0) + trial.suggest_float("y", 0.0, 1.0)
+
+    with pytest.raises(KeyboardInterrupt):
+        work(study, objective, target=3, storage=storage, fault=FAST)
+    trials = optuna.load_study(study_name="lost_line", storage=open_storage(journal).storage).get_trials()
+    assert [t.state for t in trials] == [TrialState.COMPLETE, TrialState.FAIL, TrialState.WAITING]
+    assert set(trials[1].params) == {"x"} and trials[2].params == trials[1].params
+
+
 def test_max_retry_bounds_retries(journal: str) -> None:
     """A trial that keeps getting lost is retried `max_retry` times, then stays failed (and counts)."""
     fault = FaultTolerance(heartbeat_interval=1, grace_period=2, max_retry=1, poll_interval=0.1)

@@ -630,6 +630,24 @@ class WorkerResult:
     interrupted: bool = False
 
 
+def _after_interrupt(study: optuna.Study, storage: OpenStorage, fault: FaultTolerance) -> optuna.Study:
+    """The study through a fresh connection: after an interrupt the old one may hold an inconsistent view (Optuna's
+    journal replay counts a log line as read before applying it, so an interrupt between the two loses the line
+    for that process — e.g. a parameter its trial had drawn)."""
+    spec = storage.spec
+    try:
+        with _quiet_experimental():
+            if spec.kind == "journal":
+                fresh = _open_journal(spec, "storage")
+            elif spec.kind == "sqlite":
+                fresh = _open_sqlite(spec)
+            else:
+                fresh = _open_server(spec, fault)
+            return optuna.load_study(study_name=study.study_name, storage=fresh.storage)
+    except Exception:  # cannot reconnect now: the old connection is the best there is
+        return study
+
+
 def _requeue_own(study: optuna.Study, claimed: _Claimed, retry: Any) -> None:
     """After an interrupt: re-queue the trial this worker was running (or had just asked for, untagged)."""
     if claimed.trial_id is not None:
@@ -660,6 +678,7 @@ def _run_one(
     owner: dict[str, Any],
     retry: Any,
     callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]],
+    reconnect: Callable[[], optuna.Study],
 ) -> TrialRun:
     claimed = _Claimed(objective, lock, owner)
     start = time.perf_counter()
@@ -670,7 +689,7 @@ def _run_one(
         if not is_interrupt(exc):
             raise
         with _sigint_ignored():  # a second Ctrl-C must not stop the re-queueing
-            _requeue_own(study, claimed, retry)
+            _requeue_own(reconnect(), claimed, retry)
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise KeyboardInterrupt from exc
@@ -696,6 +715,10 @@ def work(
     lock = storage.claim_lock(study.study_name)
     retry = _retry_callback(fault.max_retry)
     result = WorkerResult(worker_identity())
+
+    def reconnect() -> optuna.Study:
+        return _after_interrupt(study, storage, fault)
+
     checked = -math.inf  # lost trials are looked for at most every poll interval (they wait a grace period anyway)
     try:
         while True:
@@ -706,7 +729,7 @@ def work(
                     checked = time.monotonic()
                 now = census(study.get_trials(deepcopy=False))
                 if now.waiting or now.held < target:
-                    run = _run_one(study, objective, lock, result.worker, retry, callbacks)
+                    run = _run_one(study, objective, lock, result.worker, retry, callbacks, reconnect)
                     result.ran.append(run)
                     if on_trial is not None:
                         on_trial(run)
