@@ -9,6 +9,7 @@ against numpy directly, including on inf and NaN.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -301,6 +302,8 @@ def test_compile_problem_cached() -> None:
     assert compile_problem_cached(*args[:3]) is compile_problem_cached(*args[:3])
     fresh = dataclasses.replace(prob.layer, name=prob.layer.name + "_other")
     assert compile_problem_cached(fresh, *args[1:]) is not first
+    # Equal but distinct objects (a layer loaded twice) miss the identity front and hit the by-value cache.
+    assert compile_problem_cached(copy.deepcopy(prob.layer), copy.deepcopy(prob.core), *args[2:]) is first
 
 
 def test_tables_are_packed_once_and_not_copied_by_replace() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,12 +260,32 @@ def _prepare_evaluator(prob: ProblemArrays) -> None:
         tables_of(prob)
 
 
-@functools.lru_cache(maxsize=256)
+_CACHE_SIZE = 256
+# The same argument objects again: found by identity, without hashing the layer and core (which walks every field
+# of them on each call). Each entry keeps its arguments alive, so their ids cannot be reused while it is held.
+_BY_IDENTITY: dict[tuple[int, int, int, int], tuple[tuple[object, ...], ProblemArrays]] = {}
+_IDENTITY_LOCK = threading.Lock()
+
+
 def compile_problem_cached(
     layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks = DEFAULT_LINKS
 ) -> ProblemArrays:
     """`compile_problem`, memoised on its (hashable, immutable) arguments: the 256 most recently used problems are
     kept, with their evaluator tables. Errors are not cached. Treat the shared result as read-only."""
+    key = (id(layer), id(core), id(spatial), id(links))
+    hit = _BY_IDENTITY.get(key)
+    if hit is not None:
+        return hit[1]
+    prob = _compile_problem_by_value(layer, core, spatial, links)
+    with _IDENTITY_LOCK:  # evictions from several threads must not interleave
+        while len(_BY_IDENTITY) >= _CACHE_SIZE:
+            del _BY_IDENTITY[next(iter(_BY_IDENTITY))]  # the oldest entry
+        _BY_IDENTITY[key] = ((layer, core, spatial, links), prob)
+    return prob
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _compile_problem_by_value(layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks) -> ProblemArrays:
     return compile_problem(layer, core, spatial, links)
 
 

@@ -53,7 +53,9 @@ class CostReport:
     utilization: dict[str, float]
     area_mm2: float
     area_breakdown_mm2: dict[str, float]
-    levels: tuple[LevelCost, ...]
+    # Per memory level (operand, level, memory name, accesses, energies, utilisation): `levels` builds the
+    # `LevelCost` objects on first use (most reports are only ranked by their totals).
+    level_rows: tuple[tuple[str, int, str, tuple[float, ...], tuple[float, ...], float], ...] = field(repr=False)
     spatial: SpatialMapping
     temporal: TemporalMapping
     problem: ProblemArrays = field(repr=False, compare=False)
@@ -62,6 +64,26 @@ class CostReport:
     tclk_breakdown_ns: dict[str, float] = field(default_factory=dict)
     imc_energy_breakdown_pj: dict[str, float] = field(default_factory=dict)
     imc_area_breakdown_mm2: dict[str, float] = field(default_factory=dict)
+    _levels: list[tuple[LevelCost, ...]] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    @property
+    def levels(self) -> tuple[LevelCost, ...]:
+        """Accesses (words) and energy (pJ) per direction, and utilisation, of every (operand, memory level)."""
+        if not self._levels:
+            self._levels.append(
+                tuple(
+                    LevelCost(
+                        operand=operand,
+                        level=m,
+                        memory=memory,
+                        accesses=dict(zip(_DIR_KEYS, map(int, accesses), strict=True)),
+                        energy_pj=dict(zip(_DIR_KEYS, energies, strict=True)),
+                        utilization=util,
+                    )
+                    for operand, m, memory, accesses, energies, util in self.level_rows
+                )
+            )
+        return self._levels[0]
 
     @property
     def edp(self) -> float:
@@ -152,67 +174,106 @@ class CostReport:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class _ReportConstants:
+    """What every report of one problem shares: level names, area and the IMC macro figures (computed once)."""
+
+    levels: tuple[tuple[str, int, str], ...]  # (operand, level, memory) in report order
+    area_breakdown_mm2: dict[str, float]
+    area_mm2: float
+    tclk_ns: float | None
+    tclk_breakdown_ns: dict[str, float]
+    imc_energy_breakdown_pj: dict[str, float]
+    imc_area_breakdown_mm2: dict[str, float]
+
+
+def _report_constants(prob: ProblemArrays) -> _ReportConstants:
+    cached = prob.kernel_cache.get("report")
+    if cached is None:
+        core, imc = prob.core, prob.core.imc
+        levels = tuple(
+            (str(t.op), m, memory.name) for t in prob.operands for m, memory in enumerate(core.levels(t.mem_op))
+        )
+        area = core_area_breakdown(core)
+        cached = prob.kernel_cache["report"] = _ReportConstants(
+            levels=levels,
+            area_breakdown_mm2=area,
+            area_mm2=float(np.sum(list(area.values()))),
+            tclk_ns=imc_model.tclk(imc, core.pe_array) if imc is not None else None,
+            tclk_breakdown_ns=imc_model.tclk_breakdown(imc, core.pe_array) if imc is not None else {},
+            imc_energy_breakdown_pj=dict(prob.imc_energy_breakdown_pj or {}),
+            imc_area_breakdown_mm2=imc_model.area_breakdown(imc, core.pe_array) if imc is not None else {},
+        )
+    out: _ReportConstants = cached
+    return out
+
+
+def _level_rows(
+    prob: ProblemArrays, res: BatchResult, i: int, names: tuple[tuple[str, int, str], ...]
+) -> tuple[tuple[str, int, str, tuple[float, ...], tuple[float, ...], float], ...]:
+    values: list[tuple[tuple[float, ...], tuple[float, ...], float]] = []
+    for x, t in enumerate(prob.operands):
+        accesses, energies = res.accesses[x][i].tolist(), res.energy_per_dir[x][i].tolist()  # one conversion each
+        utilization = res.utilization[x][i].tolist()
+        values += ((tuple(accesses[m]), tuple(energies[m]), float(utilization[m])) for m in range(t.n_levels))
+    return tuple((*name, *value) for name, value in zip(names, values, strict=True))
+
+
 def report_from_batch(prob: ProblemArrays, res: BatchResult, temporal: TemporalMapping, index: int = 0) -> CostReport:
     """The `index`-th candidate of an evaluated batch as a `CostReport`."""
     i = index
+    const = _report_constants(prob)
     parts = res.parts
-    levels = []
-    for x, t in enumerate(prob.operands):
-        mems = prob.core.levels(t.mem_op)
-        accesses, energies = res.accesses[x][i].tolist(), res.energy_per_dir[x][i].tolist()  # one conversion each
-        utilization = res.utilization[x][i].tolist()
-        for m in range(t.n_levels):
-            levels.append(
-                LevelCost(
-                    operand=str(t.op),
-                    level=m,
-                    memory=mems[m].name,
-                    accesses={k: int(v) for k, v in zip(_DIR_KEYS, accesses[m], strict=True)},
-                    energy_pj=dict(zip(_DIR_KEYS, energies[m], strict=True)),
-                    utilization=float(utilization[m]),
-                )
-            )
-    ideal_temporal = float(parts.ideal_temporal[i])
-    total2 = float(parts.total2[i])
+    ideal_temporal, stall_slack, onloading, offloading, total0, total1, total2 = (
+        float(a[i])
+        for a in (
+            parts.ideal_temporal,
+            parts.stall_slack,
+            parts.onloading,
+            parts.offloading,
+            parts.total0,
+            parts.total1,
+            parts.total2,
+        )
+    )
     latency = {
         "ideal_cycles": prob.ideal_cycle,
         "ideal_temporal_cycles": ideal_temporal,
-        "stall_slack": float(parts.stall_slack[i]),
-        "data_onloading": float(parts.onloading[i]),
-        "data_offloading": float(parts.offloading[i]),
+        "stall_slack": stall_slack,
+        "data_onloading": onloading,
+        "data_offloading": offloading,
         "systolic_drain": prob.systolic_drain,
-        "latency_total0": float(parts.total0[i]),
-        "latency_total1": float(parts.total1[i]),
+        "latency_total0": total0,
+        "latency_total1": total1,
         "latency_total2": total2,
     }
     utilization = {
         "mac_spatial": prob.ideal_cycle / ideal_temporal if ideal_temporal else 0.0,
-        "mac_with_stalls": prob.ideal_cycle / float(parts.total0[i]),
-        "mac_with_onloading": prob.ideal_cycle / float(parts.total1[i]),
+        "mac_with_stalls": prob.ideal_cycle / total0,
+        "mac_with_onloading": prob.ideal_cycle / total1,
         "mac_total": prob.ideal_cycle / total2,
     }
-    area = core_area_breakdown(prob.core)
-    imc = prob.core.imc
+    mem_energy = float(res.mem_energy[i])
     return CostReport(
         layer=prob.layer.name,
         accelerator=prob.core.name,
         valid=bool(res.valid[i]),
-        energy_pj=float(res.mac_energy + res.mem_energy[i]),
+        energy_pj=float(res.mac_energy + mem_energy),
         mac_energy_pj=float(res.mac_energy),
-        mem_energy_pj=float(res.mem_energy[i]),
+        mem_energy_pj=mem_energy,
         latency_cycles=total2,
         latency=latency,
         utilization=utilization,
-        area_mm2=float(np.sum(list(area.values()))),
-        area_breakdown_mm2=area,
-        levels=tuple(levels),
+        area_mm2=const.area_mm2,
+        area_breakdown_mm2=dict(const.area_breakdown_mm2),  # each report owns its dicts
+        level_rows=_level_rows(prob, res, i, const.levels),
         spatial=prob.spatial,
         temporal=temporal,
         problem=prob,
-        tclk_ns=imc_model.tclk(imc, prob.core.pe_array) if imc is not None else None,
-        tclk_breakdown_ns=imc_model.tclk_breakdown(imc, prob.core.pe_array) if imc is not None else {},
-        imc_energy_breakdown_pj=dict(prob.imc_energy_breakdown_pj or {}),
-        imc_area_breakdown_mm2=imc_model.area_breakdown(imc, prob.core.pe_array) if imc is not None else {},
+        tclk_ns=const.tclk_ns,
+        tclk_breakdown_ns=dict(const.tclk_breakdown_ns),
+        imc_energy_breakdown_pj=dict(const.imc_energy_breakdown_pj),
+        imc_area_breakdown_mm2=dict(const.imc_area_breakdown_mm2),
     )
 
 
