@@ -414,8 +414,16 @@ def test_malformed_loop_counts_are_invalid_not_crashes() -> None:
     width = batch.dim.shape[1]
     n_loops = batch.n_loops.copy()
     n_loops[:3] = (width + 1, width + 50, -1)
-    res = evaluate(prob, dataclasses.replace(batch, n_loops=n_loops))
-    assert not res.valid[:3].any() and np.isinf(res.energy[:3]).all()
+    cuts = batch.cuts.copy()
+    cuts[3, 0, 0] = width + 7  # a cut past the loop nest
+    malformed = dataclasses.replace(batch, n_loops=n_loops, cuts=cuts)
+    res = evaluate(prob, malformed)
+    assert not res.valid[:4].any() and np.isinf(res.energy[:4]).all() and np.isinf(res.latency[:4]).all()
+    with np.errstate(all="ignore"):
+        plain = evaluate_numpy(prob, malformed)  # invalid like the kernel, not an IndexError
+    assert not plain.valid[:4].any() and np.isinf(plain.energy[:4]).all() and np.isinf(plain.latency[:4]).all()
+    np.testing.assert_array_equal(plain.valid, res.valid)
+    np.testing.assert_array_equal(plain.energy[4:], res.energy[4:])
     with np.errstate(all="ignore"):
         rest = batch.take(slice(3, None))
         assert_same(K.evaluate_kernel(prob, rest), evaluate_numpy(prob, rest))

@@ -6,8 +6,8 @@ over the candidates, fed by flat tables packed once per `ProblemArrays` (`tables
 numpy model is kept operation for operation — `np.trunc`, numpy's floor division and remainder (`_fdiv`, `_mod`),
 half-to-even rounding (`np.rint`), NaN-propagating `np.minimum`/`np.maximum` (`_min`, `_max`), stable orderings,
 and numpy's pairwise summation where a float sum is not exact (`_pairwise_sum`) — so the results are the numpy
-model's bit for bit, invalid candidates included (where the numpy model raises IndexError on a cut or loop count
-beyond the loop nest, the kernel marks the candidate invalid). Two shortcuts change no number: the window union's
+model's bit for bit, invalid candidates included (a cut or loop count beyond the loop nest makes a candidate
+invalid in both). Two shortcuts change no number: the window union's
 recursion, exponential in the number of links on a port, runs in O(k²) (`_count_below`), and the latency reuses
 the energy's movement tables when no spatial unrolling is fractional (the two views are then equal).
 
@@ -790,7 +790,7 @@ def _kernel(
         nl = n_loops[n]
         if nl < 0:  # numpy's negative indexing (a malformed, invalid candidate)
             nl += width + 1
-        nl_ok = 0 <= nl <= width  # where numpy would raise IndexError, the candidate is marked invalid
+        nl_ok = 0 <= nl <= width  # beyond the loop nest: invalid (`model._indexable`)
         nl = min(max(nl, 0), width)
         total = all_[nl]
         mem_energy = 0.0

@@ -134,11 +134,41 @@ def evaluate(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
 
 def evaluate_numpy(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
     """`evaluate` as numpy array operations over the whole batch (the fallback and cross-check of the kernel),
-    chunked to bound memory."""
+    chunked to bound memory. Candidates whose loop count or cuts point outside their loop nest are invalid (as in
+    the kernel), not an IndexError."""
+    outside = ~_indexable(prob, batch)
+    if outside.any():
+        batch = _emptied(batch, outside)
     if len(batch) <= CHUNK:
-        return _evaluate_chunk(prob, batch)
-    parts = [_evaluate_chunk(prob, batch.take(slice(i, i + CHUNK))) for i in range(0, len(batch), CHUNK)]
-    return _concat(parts)
+        res = _evaluate_chunk(prob, batch)
+    else:
+        res = _concat([_evaluate_chunk(prob, batch.take(slice(i, i + CHUNK))) for i in range(0, len(batch), CHUNK)])
+    if outside.any():
+        res.valid[outside] = False
+        res.energy[outside] = np.inf
+        res.latency[outside] = np.inf
+    return res
+
+
+def _indexable(prob: ProblemArrays, batch: MappingBatch) -> B1:
+    """Loop counts and used cuts are positions in the loop nest (numpy's negative positions included)."""
+    width = batch.dim.shape[1]
+
+    def inside(a: npt.NDArray[np.int64]) -> B1:
+        ok: B1 = (a >= -(width + 1)) & (a <= width)
+        return ok
+
+    ok = inside(batch.n_loops)
+    for x, t in enumerate(prob.operands):
+        ok &= np.all(inside(batch.cuts[:, x, : t.n_levels]), axis=1)
+    return ok
+
+
+def _emptied(batch: MappingBatch, rows: B1) -> MappingBatch:
+    """`batch` with `rows` replaced by an empty loop nest (evaluable; the caller marks them invalid)."""
+    n_loops, cuts = batch.n_loops.copy(), batch.cuts.copy()
+    n_loops[rows], cuts[rows] = 0, 0
+    return MappingBatch(dim=batch.dim, size=batch.size, n_loops=n_loops, cuts=cuts)
 
 
 def _structure_ok(prob: ProblemArrays, batch: MappingBatch, pre: LoopPrefix) -> B1:
