@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib.util
 import json
 import os
 import subprocess
@@ -441,3 +442,47 @@ def test_unusable_numba_falls_back_with_a_warning() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "1"]
+
+
+def _single_mapping_cases() -> list[Any]:
+    """Digital triples (some with random, partly invalid cut points) and IMC triples."""
+    from zigzag_opt.testing.convert import convert_triple
+    from zigzag_opt.testing.random_triples import random_triples
+
+    cases = [convert_triple(t) for t in random_triples(31, 40)]
+    if importlib.util.find_spec("zigzag") is not None:
+        from zigzag_opt.testing.random_imc import convert_imc_triple, random_imc_triples
+
+        cases += [convert_imc_triple(t) for t in random_imc_triples(32, 12)]
+    return cases
+
+
+def test_single_mapping_path_equals_the_batch_path() -> None:
+    """`evaluate_one` reads the kernel's buffer directly (`evaluate_single`): the same numbers, and the same report,
+    as the batch result of the kernel and of the numpy model."""
+    from zigzag_opt.cost import evaluate_one
+    from zigzag_opt.cost.model import SingleResult, evaluate_single
+    from zigzag_opt.cost.report import report_from_batch
+
+    checked_invalid = 0
+    for c in _single_mapping_cases():
+        prob = compile_problem(c.layer, c.core, c.spatial, c.links)
+        for temporal in (c.temporal, _shuffled_cuts(c.temporal)):
+            fast = evaluate_single(prob, temporal)
+            batch = model._single_batch(prob, temporal)
+            assert fast == SingleResult.from_batch(K.evaluate_kernel(prob, batch), 0)
+            with np.errstate(all="ignore"):
+                assert fast == SingleResult.from_batch(evaluate_numpy(prob, batch), 0)
+            report = evaluate_one(c.layer, c.core, c.spatial, temporal, c.links)
+            assert report == report_from_batch(prob, evaluate_mappings(prob, [temporal]), temporal)
+            assert len(report.levels) == sum(t.n_levels for t in prob.operands)
+            checked_invalid += not fast.valid
+    assert checked_invalid > 0
+
+
+def _shuffled_cuts(temporal: Any) -> Any:
+    """Every operand's cut points moved one loop inward where possible (often no longer a fit), and the outermost
+    loop's trip count doubled (the loops no longer cover the layer: invalid)."""
+    cuts = {op: tuple(max(0, c - 1) if i < len(cs) - 1 else c for i, c in enumerate(cs)) for op, cs in temporal.cuts}
+    *inner, (dim, size) = temporal.loops
+    return dataclasses.replace(temporal, loops=(*inner, (dim, 2 * size)), cuts=tuple(cuts.items()))

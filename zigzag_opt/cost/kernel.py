@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from zigzag_opt.cost.batch import MappingBatch
 from zigzag_opt.cost.latency import LatencyParts
-from zigzag_opt.cost.model import BatchResult
+from zigzag_opt.cost.model import BatchResult, SingleResult
 from zigzag_opt.cost.problem import ProblemArrays
 
 __all__ = ["KernelTables", "evaluate_kernel", "tables_of"]
@@ -1088,4 +1088,36 @@ def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
         energy_per_dir=[out_f[a:b].reshape(shape) for a, b, shape in lay.energy_per_dir],
         utilization=[out_f[a:b].reshape(shape) for a, b, shape in lay.utilization],
         total_cycles=rows[R_CYCLES],
+    )
+
+
+def evaluate_kernel_single(prob: ProblemArrays, batch: MappingBatch) -> SingleResult:
+    """`SingleResult.from_batch(evaluate_kernel(prob, batch), 0)` for a one-mapping batch, converting the kernel's
+    output buffer to Python numbers in one call instead of viewing it as arrays first."""
+    tables = tables_of(prob)
+    if batch.dim.shape[0] != 1 or batch.cuts.shape[1:] != (len(tables.levels), max(tables.levels)):
+        raise ValueError("evaluate_kernel_single takes one mapping with cuts [1, operands, levels]")
+    lay = tables.layout(1)
+    out_f = np.empty(lay.f_size)
+    out_b = np.empty(lay.b_size, dtype=np.bool_)
+    args: tuple[npt.NDArray[Any], ...] = (
+        batch.dim,
+        batch.size,
+        batch.n_loops,
+        batch.cuts,
+        *tables.arrays,
+        lay.offsets,
+        out_f,
+        out_b,
+    )
+    _kernel(*args)
+    f = out_f.tolist()
+    return SingleResult(
+        valid=bool(out_b[0]),
+        mac_energy=prob.mac_energy_total_pj,
+        mem_energy=f[R_MEM],
+        latency_parts=(f[R_IDEAL], f[R_SS], f[R_ON], f[R_OFF], f[R_T0], f[R_T1], f[R_T2]),
+        accesses=[f[a:b] for a, b, _ in lay.accesses],
+        energy_per_dir=[f[a:b] for a, b, _ in lay.energy_per_dir],
+        utilization=[f[a:b] for a, b, _ in lay.utilization],
     )

@@ -26,7 +26,15 @@ from zigzag_opt.cost.latency import LatencyParts, latency
 from zigzag_opt.cost.problem import ProblemArrays
 from zigzag_opt.mapping.temporal import TemporalMapping
 
-__all__ = ["BatchResult", "evaluate", "evaluate_mappings", "evaluate_numpy", "has_kernel"]
+__all__ = [
+    "BatchResult",
+    "SingleResult",
+    "evaluate",
+    "evaluate_mappings",
+    "evaluate_numpy",
+    "evaluate_single",
+    "has_kernel",
+]
 
 F64 = npt.NDArray[np.float64]
 B1 = npt.NDArray[np.bool_]
@@ -61,6 +69,56 @@ class BatchResult:
     @property
     def edp(self) -> F64:
         return self.energy * self.latency
+
+
+@dataclass(frozen=True, slots=True)
+class SingleResult:
+    """One mapping's costs as Python numbers (what a `CostReport` is built from): `latency_parts` holds ideal
+    temporal cycles, stall/slack, onloading, offloading, total0, total1, total2; per operand x, `accesses[x]` and
+    `energy_per_dir[x]` hold (TL, FL, TH, FH) of level 0, then of level 1, ... (flat, 4 per level) and
+    `utilization[x][m]` is shared-memory utilisation."""
+
+    valid: bool
+    mac_energy: float
+    mem_energy: float
+    latency_parts: tuple[float, float, float, float, float, float, float]
+    accesses: list[list[float]]
+    energy_per_dir: list[list[float]]
+    utilization: list[list[float]]
+
+    @classmethod
+    def from_batch(cls, res: BatchResult, i: int) -> SingleResult:
+        p = res.parts
+        t = (p.ideal_temporal, p.stall_slack, p.onloading, p.offloading, p.total0, p.total1, p.total2)
+        return cls(
+            valid=bool(res.valid[i]),
+            mac_energy=float(res.mac_energy),
+            mem_energy=float(res.mem_energy[i]),
+            latency_parts=(
+                float(t[0][i]),
+                float(t[1][i]),
+                float(t[2][i]),
+                float(t[3][i]),
+                float(t[4][i]),
+                float(t[5][i]),
+                float(t[6][i]),
+            ),
+            accesses=[a[i].ravel().tolist() for a in res.accesses],
+            energy_per_dir=[e[i].ravel().tolist() for e in res.energy_per_dir],
+            utilization=[u[i].tolist() for u in res.utilization],
+        )
+
+
+def evaluate_single(prob: ProblemArrays, mapping: TemporalMapping) -> SingleResult:
+    """One mapping, as `evaluate_mappings(prob, [mapping])` row 0 — but read straight from the kernel's output
+    buffer, without building the batch result's arrays (most of the cost of evaluating a single mapping)."""
+    batch = _single_batch(prob, mapping)
+    kernel = _kernel_evaluator[0] if _kernel_evaluator else _kernel()
+    if kernel is None:
+        return SingleResult.from_batch(evaluate_numpy(prob, batch), 0)
+    from zigzag_opt.cost.kernel import evaluate_kernel_single
+
+    return evaluate_kernel_single(prob, batch)
 
 
 def evaluate_mappings(prob: ProblemArrays, mappings: Sequence[TemporalMapping]) -> BatchResult:

@@ -9,7 +9,7 @@ import numpy as np
 
 from zigzag_opt.cost import imc as imc_model
 from zigzag_opt.cost.area import core_area_breakdown
-from zigzag_opt.cost.model import BatchResult, evaluate_mappings
+from zigzag_opt.cost.model import BatchResult, SingleResult, evaluate_single
 from zigzag_opt.cost.problem import DIRECTIONS, ProblemArrays, compile_problem_cached
 from zigzag_opt.hardware.accelerator import Core
 from zigzag_opt.mapping.render import render_loop_nest
@@ -17,7 +17,7 @@ from zigzag_opt.mapping.spatial import DEFAULT_LINKS, OperandLinks, SpatialMappi
 from zigzag_opt.mapping.temporal import TemporalMapping
 from zigzag_opt.workload.layer import Layer
 
-__all__ = ["CostReport", "LevelCost", "evaluate_one", "report_from_batch"]
+__all__ = ["CostReport", "LevelCost", "evaluate_one", "report_from_batch", "report_from_single"]
 
 _DIR_KEYS = tuple(str(d) for d in DIRECTIONS)  # tl, fl, th, fh
 
@@ -53,9 +53,9 @@ class CostReport:
     utilization: dict[str, float]
     area_mm2: float
     area_breakdown_mm2: dict[str, float]
-    # Per memory level (operand, level, memory name, accesses, energies, utilisation): `levels` builds the
-    # `LevelCost` objects on first use (most reports are only ranked by their totals).
-    level_rows: tuple[tuple[str, int, str, tuple[float, ...], tuple[float, ...], float], ...] = field(repr=False)
+    # The model's numbers for this mapping, from which `levels` builds its `LevelCost` objects on first use (most
+    # reports are only ranked by their totals).
+    result: SingleResult = field(repr=False)
     spatial: SpatialMapping
     temporal: TemporalMapping
     problem: ProblemArrays = field(repr=False, compare=False)
@@ -70,19 +70,23 @@ class CostReport:
     def levels(self) -> tuple[LevelCost, ...]:
         """Accesses (words) and energy (pJ) per direction, and utilisation, of every (operand, memory level)."""
         if not self._levels:
-            self._levels.append(
-                tuple(
-                    LevelCost(
-                        operand=operand,
-                        level=m,
-                        memory=memory,
-                        accesses=dict(zip(_DIR_KEYS, map(int, accesses), strict=True)),
-                        energy_pj=dict(zip(_DIR_KEYS, energies, strict=True)),
-                        utilization=util,
+            names = iter(_report_constants(self.problem).levels)
+            one = self.result
+            built = []
+            for acc, energy, util in zip(one.accesses, one.energy_per_dir, one.utilization, strict=True):
+                for m, u in enumerate(util):
+                    operand, level, memory = next(names)
+                    built.append(
+                        LevelCost(
+                            operand=operand,
+                            level=level,
+                            memory=memory,
+                            accesses=dict(zip(_DIR_KEYS, map(int, acc[4 * m : 4 * m + 4]), strict=True)),
+                            energy_pj=dict(zip(_DIR_KEYS, energy[4 * m : 4 * m + 4], strict=True)),
+                            utilization=float(u),
+                        )
                     )
-                    for operand, m, memory, accesses, energies, util in self.level_rows
-                )
-            )
+            self._levels.append(tuple(built))
         return self._levels[0]
 
     @property
@@ -208,34 +212,15 @@ def _report_constants(prob: ProblemArrays) -> _ReportConstants:
     return out
 
 
-def _level_rows(
-    prob: ProblemArrays, res: BatchResult, i: int, names: tuple[tuple[str, int, str], ...]
-) -> tuple[tuple[str, int, str, tuple[float, ...], tuple[float, ...], float], ...]:
-    values: list[tuple[tuple[float, ...], tuple[float, ...], float]] = []
-    for x, t in enumerate(prob.operands):
-        accesses, energies = res.accesses[x][i].tolist(), res.energy_per_dir[x][i].tolist()  # one conversion each
-        utilization = res.utilization[x][i].tolist()
-        values += ((tuple(accesses[m]), tuple(energies[m]), float(utilization[m])) for m in range(t.n_levels))
-    return tuple((*name, *value) for name, value in zip(names, values, strict=True))
-
-
 def report_from_batch(prob: ProblemArrays, res: BatchResult, temporal: TemporalMapping, index: int = 0) -> CostReport:
     """The `index`-th candidate of an evaluated batch as a `CostReport`."""
-    i = index
+    return report_from_single(prob, SingleResult.from_batch(res, index), temporal)
+
+
+def report_from_single(prob: ProblemArrays, one: SingleResult, temporal: TemporalMapping) -> CostReport:
+    """A `CostReport` of one evaluated mapping."""
     const = _report_constants(prob)
-    parts = res.parts
-    ideal_temporal, stall_slack, onloading, offloading, total0, total1, total2 = (
-        float(a[i])
-        for a in (
-            parts.ideal_temporal,
-            parts.stall_slack,
-            parts.onloading,
-            parts.offloading,
-            parts.total0,
-            parts.total1,
-            parts.total2,
-        )
-    )
+    ideal_temporal, stall_slack, onloading, offloading, total0, total1, total2 = one.latency_parts
     latency = {
         "ideal_cycles": prob.ideal_cycle,
         "ideal_temporal_cycles": ideal_temporal,
@@ -253,20 +238,19 @@ def report_from_batch(prob: ProblemArrays, res: BatchResult, temporal: TemporalM
         "mac_with_onloading": prob.ideal_cycle / total1,
         "mac_total": prob.ideal_cycle / total2,
     }
-    mem_energy = float(res.mem_energy[i])
     return CostReport(
         layer=prob.layer.name,
         accelerator=prob.core.name,
-        valid=bool(res.valid[i]),
-        energy_pj=float(res.mac_energy + mem_energy),
-        mac_energy_pj=float(res.mac_energy),
-        mem_energy_pj=mem_energy,
+        valid=one.valid,
+        energy_pj=one.mac_energy + one.mem_energy,
+        mac_energy_pj=one.mac_energy,
+        mem_energy_pj=one.mem_energy,
         latency_cycles=total2,
         latency=latency,
         utilization=utilization,
         area_mm2=const.area_mm2,
         area_breakdown_mm2=dict(const.area_breakdown_mm2),  # each report owns its dicts
-        level_rows=_level_rows(prob, res, i, const.levels),
+        result=one,
         spatial=prob.spatial,
         temporal=temporal,
         problem=prob,
@@ -287,4 +271,4 @@ def evaluate_one(
     """Evaluate one mapping and return its full report (the same numbers as the batched model). The compiled problem
     is memoised (`compile_problem_cached`), so evaluating many mappings of one problem compiles it once."""
     prob = compile_problem_cached(layer, core, spatial, links)
-    return report_from_batch(prob, evaluate_mappings(prob, [temporal]), temporal)
+    return report_from_single(prob, evaluate_single(prob, temporal), temporal)
