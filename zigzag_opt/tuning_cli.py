@@ -388,7 +388,14 @@ def run_demo_study(study_file: Path, *, n_trials: int | None = None) -> int:
     config = load_study_config(study_file)
     print(f"Co-design study {config.name!r}: {config.description}")
     print(f"storage {redact(config.storage)}; objectives {', '.join(config.objectives)}; sampler {config.sampler}")
-    study = run_study(config, n_trials=n_trials, progress=True)
+    try:
+        with _interrupts_quiet():
+            study = run_study(config, n_trials=n_trials, progress=True)
+    except KeyboardInterrupt:
+        from zigzag_opt.tuning.study import finished_count, open_study
+
+        print(file=sys.stderr)
+        return _interrupted(finished_count(open_study(config)), config.n_trials if n_trials is None else n_trials)
     print()
     print_pareto(study)
     files = write_report(study, config.directory / "report")

@@ -238,3 +238,39 @@ def test_local_workers_adopt_the_sqlite_study_and_report_reads_the_journal(make_
     out, err = report.communicate(timeout=300)
     assert report.returncode == 0, err
     assert "5 trials (5 complete)" in out
+
+
+def test_demo_interrupted_then_rerun_resumes(make_study: Callable[..., Path], tmp_path: Path) -> None:
+    """`make demo` (one process, `run_study`) stopped with Ctrl-C: exit 130 without a traceback, the running trial
+    queued again; the rerun finishes the study with that design."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    study = make_study(n_trials=3, lpf=8, storage=url)
+    name = _name(study)
+
+    def running_a_while() -> bool:
+        trials = _trials(url, name)
+        now = time.time()
+        running = [t for t in trials if t.state == TrialState.RUNNING and now - t.datetime_start.timestamp() > 0.3]
+        return census(trials).finished >= 1 and bool(running)
+
+    first = _cli("demo", "--study", str(study))
+    try:
+        _wait_for(running_a_while, 120, "a finished and a running trial")
+        first.send_signal(signal.SIGINT)
+        _, err = first.communicate(timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 130, err
+    assert "Traceback" not in err and "run the same command again to resume" in err, err
+    interrupted = _trials(url, name)
+    (failed,) = [t for t in interrupted if t.state == TrialState.FAIL]
+    (queued,) = [t for t in interrupted if t.state == TrialState.WAITING]
+    assert queued.system_attrs["retry_history"] == [failed.number] and queued.params == failed.params
+
+    second = _cli("demo", "--study", str(study))
+    out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    trials = _trials(url, name)
+    assert trials[queued.number].state == TrialState.COMPLETE and trials[queued.number].params == failed.params
+    assert sum(t.state == TrialState.COMPLETE for t in trials) == 3 and "Pareto" in out

@@ -152,3 +152,47 @@ def test_invalid_designs_fail_cleanly_and_the_study_goes_on(tmp_path: Path) -> N
     assert "PRUNED" in states and "COMPLETE" in states
     pruned = next(t for t in study.trials if t.state.name == "PRUNED")
     assert "infeasible" in pruned.user_attrs and pruned.params["out_reg_bits"] == 0
+
+
+def test_a_trial_left_running_is_retried_with_its_design(tmp_path: Path) -> None:
+    """A run killed mid-trial leaves it RUNNING: the next run fails it and re-runs the same design first."""
+    config = _config(tmp_path)
+    run_study(config, n_trials=2, artifacts=False)
+    study = open_study(config)
+    orphan = study.ask()  # as a killed run leaves it: parameters drawn, never told
+    drawn = {
+        name: orphan.suggest_categorical(name, list(d.choices)) for name, d in study.trials[0].distributions.items()
+    }
+    resumed = run_study(config, n_trials=3, artifacts=False)
+    trials = resumed.get_trials()
+    assert [t.state.name for t in trials] == ["COMPLETE", "COMPLETE", "FAIL", "COMPLETE"]
+    assert trials[3].system_attrs["retry_history"] == [2] and trials[3].params == drawn
+
+
+def test_an_interrupted_run_queues_its_trial_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in a trial: Optuna fails it; the run queues the same design again before it stops."""
+    import zigzag_opt.tuning.study as study_module
+
+    config = _config(tmp_path)
+    real = build_objective(load_inputs(config), artifacts=False)
+
+    def interrupted_objective(*args: object, **kwargs: object) -> object:
+        def objective(trial: optuna.Trial) -> object:
+            if trial.number == 1:
+                for name, d in trial.study.trials[0].distributions.items():
+                    trial.suggest_categorical(name, list(d.choices))
+                raise KeyboardInterrupt
+            return real(trial)
+
+        return objective
+
+    monkeypatch.setattr(study_module, "build_objective", interrupted_objective)
+    with pytest.raises(KeyboardInterrupt):
+        run_study(config, n_trials=3, artifacts=False)
+    interrupted = open_study(config).get_trials()
+    assert [t.state.name for t in interrupted] == ["COMPLETE", "FAIL", "WAITING"]
+    assert interrupted[2].params == interrupted[1].params and interrupted[2].system_attrs["retry_history"] == [1]
+    monkeypatch.undo()
+    resumed = run_study(config, n_trials=3, artifacts=False).get_trials()
+    assert [t.state.name for t in resumed] == ["COMPLETE", "FAIL", "COMPLETE", "COMPLETE"]
+    assert resumed[2].params == interrupted[1].params

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tempfile
@@ -214,12 +215,28 @@ def open_study(
     return study
 
 
-def _fail_stale(study: optuna.Study) -> int:
-    """A trial left RUNNING by an interrupted single-process run can never finish: mark it failed."""
-    stale = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))]
-    for t in stale:
-        study._storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
-    return len(stale)
+MAX_RETRY = 3  # retries of one trial that an interrupted run left unfinished
+
+
+def _retry(study: optuna.Study, trial_id: int) -> bool:
+    """Fail the trial if it is still running and queue a retry with the parameters it had drawn (Optuna's retry
+    callback: `retry_history` links the two). False if the trial had finished otherwise."""
+    storage = study._storage
+    if storage.get_trial(trial_id).state == TrialState.RUNNING:
+        storage.set_trial_state_values(trial_id, TrialState.FAIL)
+    failed = storage.get_trial(trial_id)
+    if failed.state != TrialState.FAIL:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, failed)
+    return True
+
+
+def _retry_stale(study: optuna.Study) -> int:
+    """A trial left RUNNING by an interrupted (killed) single-process run can never finish: fail it and retry it."""
+    stale = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    return sum(_retry(study, t._trial_id) for t in stale)
 
 
 def _artifact_hook(base: Path) -> Callable[[optuna.Trial, dict[str, Any]], None]:
@@ -285,12 +302,25 @@ def run_study(
     config = study_file if isinstance(study_file, StudyConfig) else load_study_config(study_file)
     inputs = load_inputs(config)
     study = open_study(config, storage=storage, sampler=sampler, seed=seed, hashes=inputs.hashes)
-    _fail_stale(study)
+    _retry_stale(study)
     target = config.n_trials if n_trials is None else n_trials
     remaining = max(0, target - finished_count(study))
     if remaining:
         if progress:  # the bar replaces Optuna's one-line-per-trial log
             optuna.logging.set_verbosity(optuna.logging.WARNING)
         objective = build_objective(inputs, artifacts=artifacts, artifact_dir=artifact_dir)
-        study.optimize(objective, n_trials=remaining, show_progress_bar=progress, callbacks=callbacks)
+        running: list[int] = []
+
+        def tracked(trial: optuna.Trial) -> Any:
+            running[:] = [trial._trial_id]
+            return objective(trial)
+
+        try:
+            study.optimize(tracked, n_trials=remaining, show_progress_bar=progress, callbacks=callbacks)
+        except KeyboardInterrupt:
+            # Optuna failed the running trial; queue it again, so that the rerun resumes with the same design.
+            if running:
+                with contextlib.suppress(Exception):
+                    _retry(study, running[0])
+            raise
     return study
