@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from zigzag_opt.cost.batch import MappingBatch
+from zigzag_opt.cost.model import has_kernel
 from zigzag_opt.cost.problem import ProblemArrays
 
 __all__ = ["AllocationResult", "allocate_orderings"]
@@ -52,6 +53,14 @@ def _tile_bits(prob: ProblemArrays, x: int, dim_sizes: F64, precision: F64) -> F
 def _folded_prefixes(run: F64, factors: F64, taken: I64) -> F64:
     """[N, L+1, D]: the running per-dim products after taking loops taken..k-1 on top of `run`, folded one loop
     at a time as ZigZag recomputes them (entries k < taken repeat `run`)."""
+    if has_kernel():
+        from zigzag_opt.search._allocate_kernel import folded_prefixes_kernel
+
+        return folded_prefixes_kernel(run, factors, taken)
+    return _folded_prefixes_numpy(run, factors, taken)
+
+
+def _folded_prefixes_numpy(run: F64, factors: F64, taken: I64) -> F64:
     n, n_loops, n_dims = factors.shape
     out = np.empty((n, n_loops + 1, n_dims))
     cur = run.copy()
@@ -126,10 +135,21 @@ def _best_combination(
     options: list[tuple[int, F64, F64, B1]], capacity: float, taken: I64, n_loops: int, valid: B1
 ) -> list[I64]:
     """Per ordering, the prefix lengths (one per operand) that fit together with the least traffic above;
-    ties go to the combination ZigZag enumerates last (first operand varying slowest)."""
-    n = taken.shape[0]
+    ties go to the combination ZigZag enumerates last (first operand varying slowest). Orderings where none fits
+    become invalid (`valid` is updated in place). Runs the numba kernel when the cost model does."""
     if not options:
         return []
+    if has_kernel():
+        from zigzag_opt.search._allocate_kernel import best_combination_kernel
+
+        return best_combination_kernel(options, capacity, valid)
+    return _best_combination_numpy(options, capacity, taken, n_loops, valid)
+
+
+def _best_combination_numpy(
+    options: list[tuple[int, F64, F64, B1]], capacity: float, taken: I64, n_loops: int, valid: B1
+) -> list[I64]:
+    n = taken.shape[0]
     k = n_loops + 1
     shape = (n,) + (k,) * len(options)
     size_sum = np.zeros(shape)

@@ -7,6 +7,7 @@ most, then enumerates every distinct ordering of the multiset.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
@@ -83,11 +84,18 @@ def count_orderings(lpfs: list[Lpf]) -> int:
 def multiset_orderings(lpfs: list[Lpf]) -> npt.NDArray[np.int64]:
     """Every distinct ordering of the LPF multiset as rows of indices into `sorted(set(lpfs))`-ordered kinds.
 
-    Returns an int array [n_orderings, len(lpfs)] of kind ids (lexicographic order)."""
+    Returns a read-only int array [n_orderings, len(lpfs)] of kind ids (lexicographic order), shared between calls
+    with the same multiplicities (every design of a study asks for the same few)."""
     kinds = sorted(set(lpfs), key=lpfs.index)
-    ids = sorted(kinds.index(lpf) for lpf in lpfs)
-    rows = list(_lexicographic(ids))
-    return np.array(rows, dtype=np.int64).reshape(len(rows), len(ids))
+    return _orderings_of(tuple(sorted(kinds.index(lpf) for lpf in lpfs)))
+
+
+@functools.lru_cache(maxsize=32)  # 32 multiplicity patterns (8 LPFs: at most 8! rows, 2.6 MB each)
+def _orderings_of(ids: tuple[int, ...]) -> npt.NDArray[np.int64]:
+    rows = list(_lexicographic(list(ids)))
+    out = np.array(rows, dtype=np.int64).reshape(len(rows), len(ids))
+    out.setflags(write=False)
+    return out
 
 
 def _lexicographic(seq: list[int]) -> Iterator[list[int]]:
