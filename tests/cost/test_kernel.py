@@ -486,3 +486,16 @@ def _shuffled_cuts(temporal: Any) -> Any:
     cuts = {op: tuple(max(0, c - 1) if i < len(cs) - 1 else c for i, c in enumerate(cs)) for op, cs in temporal.cuts}
     *inner, (dim, size) = temporal.loops
     return dataclasses.replace(temporal, loops=(*inner, (dim, 2 * size)), cuts=tuple(cuts.items()))
+
+
+def test_problems_on_one_core_share_its_memory_tables() -> None:
+    """The core-only part of compiling (memory constants, ports, sharing, allocation nodes) is done once per core
+    object; the shared arrays are read-only."""
+    prob, _ = _worked_case(sorted(GOLDEN["cases"])[0])
+    other_layer = dataclasses.replace(prob.layer, name=prob.layer.name + "_twin")
+    twin = compile_problem(other_layer, prob.core, prob.spatial, prob.links)
+    first = compile_problem(prob.layer, prob.core, prob.spatial, prob.links)
+    assert twin.operands[0].size_bits is first.operands[0].size_bits and twin.ports is first.ports
+    assert not first.operands[0].bw_max.flags.writeable
+    copied = compile_problem(prob.layer, copy.deepcopy(prob.core), prob.spatial, prob.links)
+    assert copied.ports == first.ports and copied.operands[0].size_bits is not first.operands[0].size_bits

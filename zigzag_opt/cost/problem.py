@@ -21,7 +21,7 @@ from zigzag_opt.cost.imc import layer_energy_breakdown
 from zigzag_opt.cost.reference import _decouple_pr, _prod, _Relevance, _relevance, systolic_drain
 from zigzag_opt.errors import Problem, raise_if
 from zigzag_opt.hardware.accelerator import Core
-from zigzag_opt.hardware.memory import Direction, MemOperand
+from zigzag_opt.hardware.memory import Direction, MemOperand, Memory
 from zigzag_opt.mapping.legality import (
     imc_spatial_problems,
     spatial_problems,
@@ -165,6 +165,72 @@ class ProblemArrays:
         return self.dims.index(dim)
 
 
+@dataclass(frozen=True, slots=True)
+class _OperandMemories:
+    """One operand's memory levels and their constants (read-only arrays shared by every problem on the core)."""
+
+    levels: tuple[Memory, ...]
+    size_bits: F64
+    read_pj: F64
+    write_pj: F64
+    bw_min: F64
+    bw_max: F64
+
+
+@dataclass(frozen=True, slots=True)
+class _CoreTables:
+    """What a problem's tables take from the core alone, for the memory operands its layer operands link to."""
+
+    memories: tuple[_OperandMemories, ...]
+    sharing_groups: tuple[tuple[tuple[int, int], ...], ...]
+    ports: tuple[PortTable, ...]
+    alloc_nodes: tuple[AllocNode, ...]
+
+
+# Keyed by the core's identity (each entry keeps its core alive, so the id is not reused while held): the same core
+# object serves every layer and spatial mapping of a network, and every problem of a trial.
+_CORE_TABLES: dict[tuple[int, tuple[MemOperand, ...]], tuple[Core, _CoreTables]] = {}
+
+
+def _core_tables(core: Core, mem_ops: tuple[MemOperand, ...]) -> _CoreTables:
+    key = (id(core), mem_ops)
+    hit = _CORE_TABLES.get(key)
+    if hit is not None:
+        return hit[1]
+    tables = _CoreTables(
+        memories=tuple(_operand_memories(core, o) for o in mem_ops),
+        sharing_groups=_sharing_groups(core, mem_ops),
+        ports=_ports(core, mem_ops),
+        alloc_nodes=_alloc_nodes(core, mem_ops),
+    )
+    with _IDENTITY_LOCK:
+        while len(_CORE_TABLES) >= _CACHE_SIZE:
+            del _CORE_TABLES[next(iter(_CORE_TABLES))]
+        _CORE_TABLES[key] = (core, tables)
+    return tables
+
+
+def _operand_memories(core: Core, mem_op: MemOperand) -> _OperandMemories:
+    levels = core.levels(mem_op)
+    bw_min = np.zeros((len(levels), 4))
+    bw_max = np.zeros((len(levels), 4))
+    for m, mem in enumerate(levels):
+        for k, d in enumerate(DIRECTIONS):
+            port = mem.port_for(mem_op, d)
+            if port is not None:
+                bw_min[m, k], bw_max[m, k] = port.bandwidth_min_bits, port.bandwidth_max_bits
+    arrays = (
+        np.array([float(m.size_bits) for m in levels]),
+        np.array([m.read_energy_pj for m in levels]),
+        np.array([m.write_energy_pj for m in levels]),
+        bw_min,
+        bw_max,
+    )
+    for a in arrays:
+        a.setflags(write=False)
+    return _OperandMemories(levels, *arrays)
+
+
 def compile_problem(
     layer: Layer, core: Core, spatial: SpatialMapping, links: OperandLinks = DEFAULT_LINKS
 ) -> ProblemArrays:
@@ -179,22 +245,17 @@ def compile_problem(
     frac_sm = greedy_unrolling(spatial, layer, core, fractional=True)
     int_sm = greedy_unrolling(spatial, layer, core, fractional=False)
     o_ir = _relevance(layer, Operand.O).ir
+    operands = tuple(layer.operands())
+    mem_ops = tuple(link_of[op] for op in operands)
+    shared = _core_tables(core, mem_ops)
     tables = []
-    for op in layer.operands():
-        mem_op = link_of[op]
-        levels = core.levels(mem_op)
+    for op, mem_op, memories in zip(operands, mem_ops, shared.memories, strict=True):
+        levels = memories.levels
         rel = _relevance(layer, op)
         views = []
         for sm in (frac_sm, int_sm):
             per_level = unrolling_per_level(core, levels, sm)
             views.append(_spatial_view(layer, dims, per_level, rel, o_ir))
-        bw_min = np.zeros((len(levels), 4))
-        bw_max = np.zeros((len(levels), 4))
-        for m, mem in enumerate(levels):
-            for k, d in enumerate(DIRECTIONS):
-                port = mem.port_for(mem_op, d)
-                if port is not None:
-                    bw_min[m, k], bw_max[m, k] = port.bandwidth_min_bits, port.bandwidth_max_bits
         pr = tuple(
             (dims.index(r.terms[0][0]), r.terms[0][1], dims.index(r.terms[1][0]), r.terms[1][1], layer.pr_total(name))
             for name in rel.pr
@@ -214,11 +275,11 @@ def compile_problem(
                 precision=layer.precision.bits(op),
                 frac=views[0],
                 integer=views[1],
-                size_bits=np.array([float(m.size_bits) for m in levels]),
-                read_pj=np.array([m.read_energy_pj for m in levels]),
-                write_pj=np.array([m.write_energy_pj for m in levels]),
-                bw_min=bw_min,
-                bw_max=bw_max,
+                size_bits=memories.size_bits,
+                read_pj=memories.read_pj,
+                write_pj=memories.write_pj,
+                bw_min=memories.bw_min,
+                bw_max=memories.bw_max,
                 size_elem=float(layer.tensor_elements(op)),
             )
         )
@@ -233,8 +294,8 @@ def compile_problem(
         temporal_sizes=zigzag_temporal_sizes(layer, core, spatial, links),
         exact_temporal_sizes=temporal_loop_sizes(layer, spatial),
         operands=tuple(tables),
-        sharing_groups=_sharing_groups(core, tables),
-        ports=_ports(core, tables),
+        sharing_groups=shared.sharing_groups,
+        ports=shared.ports,
         mac_count=layer.mac_count,
         mac_energy_pj=core.pe_array.mac_energy_pj,
         cycles_per_op=cpo,
@@ -242,7 +303,7 @@ def compile_problem(
         systolic_drain=float(systolic_drain(layer, core, spatial)),
         o_partial_bits=layer.precision.o_partial_bits,
         o_final_bits=layer.precision.o_final_bits,
-        alloc_nodes=_alloc_nodes(core, tables),
+        alloc_nodes=shared.alloc_nodes,
         imc_energy_pj=sum(imc_breakdown.values()) if imc_breakdown is not None else None,
         imc_energy_breakdown_pj=imc_breakdown,
     )
@@ -342,8 +403,8 @@ def _spatial_view(
     )
 
 
-def _sharing_groups(core: Core, tables: list[OperandTables]) -> tuple[tuple[tuple[int, int], ...], ...]:
-    index_of = {t.mem_op: i for i, t in enumerate(tables)}
+def _sharing_groups(core: Core, mem_ops: tuple[MemOperand, ...]) -> tuple[tuple[tuple[int, int], ...], ...]:
+    index_of = {o: i for i, o in enumerate(mem_ops)}
     groups = []
     for mem in core.memories:
         if len(mem.operands) > 1:
@@ -352,10 +413,10 @@ def _sharing_groups(core: Core, tables: list[OperandTables]) -> tuple[tuple[tupl
     return tuple(groups)
 
 
-def _ports(core: Core, tables: list[OperandTables]) -> tuple[PortTable, ...]:
+def _ports(core: Core, mem_ops: tuple[MemOperand, ...]) -> tuple[PortTable, ...]:
     """Used ports in memory order; each port's links in ZigZag's order (memory operand order, then directions in
     order of first mention; the last port naming a pair carries it)."""
-    index_of = {t.mem_op: i for i, t in enumerate(tables)}
+    index_of = {o: i for i, o in enumerate(mem_ops)}
     out = []
     for mem in core.memories:
         for port, pairs in mem.carried():
@@ -373,8 +434,8 @@ def _ports(core: Core, tables: list[OperandTables]) -> tuple[PortTable, ...]:
     return tuple(out)
 
 
-def _alloc_nodes(core: Core, tables: list[OperandTables]) -> tuple[AllocNode, ...]:
-    index_of = {t.mem_op: i for i, t in enumerate(tables)}
+def _alloc_nodes(core: Core, mem_ops: tuple[MemOperand, ...]) -> tuple[AllocNode, ...]:
+    index_of = {o: i for i, o in enumerate(mem_ops)}
     nodes = []
     for mem in core.memories:
         ops = tuple(index_of[o] for o in mem.operands if o in index_of)
