@@ -12,8 +12,8 @@ pytest.importorskip("numba")
 from zigzag_opt.cost import compile_problem
 from zigzag_opt.search import allocate
 from zigzag_opt.search._allocate_kernel import best_combination_kernel, folded_prefixes_kernel
-from zigzag_opt.search.allocate import allocate_orderings, orderings_from_ids
-from zigzag_opt.search.lpf import limit_lpfs, loop_prime_factors, multiset_orderings
+from zigzag_opt.search.allocate import allocate_orderings
+from zigzag_opt.search.lpf import ordering_arrays, problem_lpfs
 from zigzag_opt.testing.convert import convert_triple
 from zigzag_opt.testing.random_triples import random_triples
 
@@ -72,10 +72,7 @@ def test_kernel_equals_numpy_on_whole_allocations(monkeypatch: pytest.MonkeyPatc
     for t in random_triples(5, 40):
         c = convert_triple(t)
         prob = compile_problem(c.layer, c.core, c.spatial, c.links)
-        lpfs = limit_lpfs(loop_prime_factors(prob.temporal_sizes, first_dim=prob.dims[0]), 6)
-        kinds = sorted(set(lpfs), key=lpfs.index)
-        dim_of = [(prob.dims.index(d), s) for d, s in kinds]
-        dims, sizes = orderings_from_ids(dim_of, multiset_orderings(lpfs))
+        dims, sizes = ordering_arrays(problem_lpfs(prob.temporal_sizes, prob.dims, 6), prob.dims)
         fast = allocate_orderings(prob, dims, sizes)
         monkeypatch.setattr(allocate, "has_kernel", lambda: False)
         slow = allocate_orderings(prob, dims, sizes)

@@ -173,10 +173,3 @@ def _best_combination_numpy(
     flat = score.shape[1] - 1 - np.argmax((score == best[:, None])[:, ::-1], axis=1)
     valid &= np.isfinite(best)
     return [np.asarray(c, dtype=np.int64) for c in np.unravel_index(flat, (k,) * len(options))]
-
-
-def orderings_from_ids(kinds: list[tuple[int, int]], ids: I64) -> tuple[I64, I64]:
-    """Turn kind-id rows (from `lpf.multiset_orderings`) into dim-index and size arrays."""
-    table_d = np.array([d for d, _ in kinds], dtype=np.int64)
-    table_s = np.array([s for _, s in kinds], dtype=np.int64)
-    return table_d[ids], table_s[ids]

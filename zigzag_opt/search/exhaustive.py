@@ -13,7 +13,7 @@ from zigzag_opt.cost.problem import ProblemArrays
 from zigzag_opt.search.allocate import allocate_orderings
 from zigzag_opt.search.base import MappingEngine, Proposal
 from zigzag_opt.search.loma import OrderingConstraints
-from zigzag_opt.search.lpf import limit_lpfs, loop_prime_factors, multiset_orderings
+from zigzag_opt.search.lpf import count_orderings, ordering_arrays, problem_lpfs
 
 __all__ = ["ExhaustiveEngine"]
 
@@ -41,24 +41,18 @@ class ExhaustiveEngine(MappingEngine):
         self.n_duplicates = 0
 
     def reset(self, problem: ProblemArrays, *, seed: int = 0) -> None:
-        from zigzag_opt.search.lpf import count_orderings
-
         self._problem = problem
         self._seen = set()
         self.n_duplicates = 0
         self._queue = []
-        factors = loop_prime_factors(problem.temporal_sizes, first_dim=problem.dims[0])
         seen_sets: set[tuple[tuple[str, int], ...]] = set()
         for limit in self.lpf_limits:
-            lpfs = limit_lpfs({d: list(f) for d, f in factors.items()}, limit)
+            lpfs = problem_lpfs(problem.temporal_sizes, problem.dims, limit)
             key = tuple(sorted(lpfs))
             if key in seen_sets or count_orderings(lpfs) > self.max_orderings:
                 continue
             seen_sets.add(key)
-            kinds = sorted(set(lpfs), key=lpfs.index)
-            ids = multiset_orderings(lpfs)
-            dims = np.array([problem.dims.index(d) for d, _ in kinds], dtype=np.int64)[ids]
-            sizes = np.array([s for _, s in kinds], dtype=np.int64)[ids]
+            dims, sizes = ordering_arrays(lpfs, problem.dims)
             keep = np.ones(dims.shape[0], dtype=bool)
             for pos, d in self.constraints.dims_at:
                 keep &= dims[:, pos] == problem.dims.index(d)

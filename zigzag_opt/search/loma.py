@@ -15,7 +15,7 @@ from zigzag_opt.cost.problem import ProblemArrays
 from zigzag_opt.errors import InputError, Problem
 from zigzag_opt.search.allocate import allocate_orderings
 from zigzag_opt.search.base import MappingEngine, Proposal
-from zigzag_opt.search.lpf import limit_lpfs, loop_prime_factors, multiset_orderings
+from zigzag_opt.search.lpf import ordering_arrays, problem_lpfs
 
 __all__ = ["LomaEngine", "OrderingConstraints", "complete_ordering", "constraints_from_ordering"]
 
@@ -91,12 +91,7 @@ class LomaEngine(MappingEngine):
 
     def reset(self, problem: ProblemArrays, *, seed: int = 0) -> None:
         self._problem = problem
-        factors = loop_prime_factors(problem.temporal_sizes, first_dim=problem.dims[0])
-        lpfs = limit_lpfs(factors, self.lpf_limit)
-        kinds = sorted(set(lpfs), key=lpfs.index)
-        ids = multiset_orderings(lpfs)
-        dims = np.array([problem.dims.index(d) for d, _ in kinds], dtype=np.int64)[ids]
-        sizes = np.array([s for _, s in kinds], dtype=np.int64)[ids]
+        dims, sizes = ordering_arrays(problem_lpfs(problem.temporal_sizes, problem.dims, self.lpf_limit), problem.dims)
         keep = self._satisfies(problem, dims, sizes)
         self._dims, self._sizes = dims[keep], sizes[keep]
         self._next = 0

@@ -8,12 +8,20 @@ most, then enumerates every distinct ordering of the multiset.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["count_orderings", "limit_lpfs", "loop_prime_factors", "multiset_orderings", "prime_factors"]
+__all__ = [
+    "count_orderings",
+    "limit_lpfs",
+    "loop_prime_factors",
+    "multiset_orderings",
+    "ordering_arrays",
+    "prime_factors",
+    "problem_lpfs",
+]
 
 Lpf = tuple[str, int]
 
@@ -69,6 +77,22 @@ def limit_lpfs(factors: dict[str, list[tuple[int, int]]], limit: int | None) -> 
         pfs[dim], counts[dim] = [fs[i] for i in keep], [cs[i] for i in keep]
         total -= 1
     return [(d, f) for d in pfs for f, c in zip(pfs[d], counts[d], strict=True) for _ in range(c)]
+
+
+def problem_lpfs(temporal_sizes: Mapping[str, int], dims: Sequence[str], limit: int | None) -> list[Lpf]:
+    """The LPF multiset LOMA orders for a problem's temporal loop sizes (`dims`: the layer's dims, whose first
+    carries the dummy loop of a loop-less problem), capped at `limit` LPFs."""
+    return limit_lpfs(loop_prime_factors(dict(temporal_sizes), first_dim=dims[0]), limit)
+
+
+def ordering_arrays(lpfs: list[Lpf], dims: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every distinct ordering of `lpfs` (lexicographic, innermost first) as arrays [n_orderings, len(lpfs)] of
+    dim indices into `dims` and of sizes."""
+    kinds = sorted(set(lpfs), key=lpfs.index)
+    ids = multiset_orderings(lpfs)
+    dim_of = np.array([list(dims).index(d) for d, _ in kinds], dtype=np.int64)
+    size_of = np.array([s for _, s in kinds], dtype=np.int64)
+    return dim_of[ids], size_of[ids]
 
 
 def count_orderings(lpfs: list[Lpf]) -> int:

@@ -7,15 +7,14 @@ import numpy as np
 from zigzag_opt.cost.problem import ProblemArrays
 from zigzag_opt.search.allocate import allocate_orderings
 from zigzag_opt.search.base import MappingEngine, Proposal
-from zigzag_opt.search.lpf import limit_lpfs, loop_prime_factors
+from zigzag_opt.search.lpf import problem_lpfs
 
 __all__ = ["RandomEngine", "lpf_arrays"]
 
 
 def lpf_arrays(problem: ProblemArrays, lpf_limit: int | None) -> tuple[np.ndarray, np.ndarray]:
     """The LPF multiset of a problem as (dim index, size) arrays."""
-    factors = loop_prime_factors(problem.temporal_sizes, first_dim=problem.dims[0])
-    lpfs = limit_lpfs(factors, lpf_limit)
+    lpfs = problem_lpfs(problem.temporal_sizes, problem.dims, lpf_limit)
     dims = np.array([problem.dims.index(d) for d, _ in lpfs], dtype=np.int64)
     sizes = np.array([s for _, s in lpfs], dtype=np.int64)
     return dims, sizes
