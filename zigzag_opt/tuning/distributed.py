@@ -712,6 +712,7 @@ def work(
     """Run trials of `study` until `target` trials have finished and none is running or queued (see the module
     docstring). Safe to run in any number of processes and machines at once against the same storage."""
     fault = fault or FaultTolerance()
+    _INTERRUPT_REQUESTED.clear()  # an interrupt handled before this run is not this run's
     lock = storage.claim_lock(study.study_name)
     retry = _retry_callback(fault.max_retry)
     result = WorkerResult(worker_identity())
