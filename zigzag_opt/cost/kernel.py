@@ -17,6 +17,7 @@ Importing this module imports numba; the kernels compile on their first call (ca
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -902,6 +903,7 @@ class KernelTables:
         return out
 
 
+@functools.lru_cache(maxsize=1024)  # shared by every problem with the same level counts and ports (never written)
 def _layout(n: int, levels: tuple[int, ...], n_ports: int) -> _Layout:
     offsets = np.zeros(1 + 4 * len(levels), dtype=np.int64)
     f_at = offsets[0] = N_ROWS * n
