@@ -53,14 +53,6 @@ def _tile_bits(prob: ProblemArrays, x: int, dim_sizes: F64, precision: F64) -> F
 def _folded_prefixes(run: F64, factors: F64, taken: I64) -> F64:
     """[N, L+1, D]: the running per-dim products after taking loops taken..k-1 on top of `run`, folded one loop
     at a time as ZigZag recomputes them (entries k < taken repeat `run`)."""
-    if has_kernel():
-        from zigzag_opt.search._allocate_kernel import folded_prefixes_kernel
-
-        return folded_prefixes_kernel(run, factors, taken)
-    return _folded_prefixes_numpy(run, factors, taken)
-
-
-def _folded_prefixes_numpy(run: F64, factors: F64, taken: I64) -> F64:
     n, n_loops, n_dims = factors.shape
     out = np.empty((n, n_loops + 1, n_dims))
     cur = run.copy()
@@ -73,7 +65,19 @@ def _folded_prefixes_numpy(run: F64, factors: F64, taken: I64) -> F64:
 
 def allocate_orderings(prob: ProblemArrays, dims: I64, sizes: I64) -> AllocationResult:
     """Allocate N orderings (`dims[n, l]` problem dim index, `sizes[n, l]` trip count; same length L) the way
-    ZigZag's `MemoryAllocator` does (uneven mapping)."""
+    ZigZag's `MemoryAllocator` does (uneven mapping): by the compiled kernel (`_allocate_kernel`) when the cost
+    model runs compiled, else by the numpy steps below (the same numbers)."""
+    if has_kernel():
+        from zigzag_opt.search._allocate_kernel import allocate_kernel
+
+        cuts, valid, total = allocate_kernel(prob, dims, sizes)
+        n, n_loops = dims.shape
+        batch = MappingBatch(dim=dims, size=sizes, n_loops=np.full(n, n_loops, dtype=np.int64), cuts=cuts)
+        return AllocationResult(batch=batch, valid=valid & np.isfinite(total))
+    return _allocate_numpy(prob, dims, sizes)
+
+
+def _allocate_numpy(prob: ProblemArrays, dims: I64, sizes: I64) -> AllocationResult:
     n, n_loops = dims.shape
     onehot = dims[:, :, None] == np.arange(len(prob.dims))[None, None, :]
     factors = np.where(onehot, sizes[:, :, None].astype(np.float64), 1.0)  # [N, L, D]
@@ -136,19 +140,9 @@ def _best_combination(
 ) -> list[I64]:
     """Per ordering, the prefix lengths (one per operand) that fit together with the least traffic above;
     ties go to the combination ZigZag enumerates last (first operand varying slowest). Orderings where none fits
-    become invalid (`valid` is updated in place). Runs the numba kernel when the cost model does."""
+    become invalid (`valid` is updated in place)."""
     if not options:
         return []
-    if has_kernel():
-        from zigzag_opt.search._allocate_kernel import best_combination_kernel
-
-        return best_combination_kernel(options, capacity, valid)
-    return _best_combination_numpy(options, capacity, taken, n_loops, valid)
-
-
-def _best_combination_numpy(
-    options: list[tuple[int, F64, F64, B1]], capacity: float, taken: I64, n_loops: int, valid: B1
-) -> list[I64]:
     n = taken.shape[0]
     k = n_loops + 1
     shape = (n,) + (k,) * len(options)
