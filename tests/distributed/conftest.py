@@ -63,7 +63,8 @@ StudyMaker = Callable[..., Path]
 @pytest.fixture
 def make_study(tmp_path: Path) -> StudyMaker:
     """Write a study file (three ResNet-18 layers on tpu_like) into `tmp_path` with a unique name; LOMA's
-    `lpf_limit` sets how long a trial takes (6: ~0.1 s, 8: ~2 s on one core)."""
+    `lpf_limit` sets how long a trial takes (6: ~0.05 s, 8: ~0.4 s, 9: ~3 s on one core; tests that must catch
+    a trial running use 9)."""
 
     def make(*, n_trials: int = 6, lpf: int = 6, sampler: str = "random", storage: str | None = None) -> Path:
         name = f"t_{uuid.uuid4().hex[:10]}"

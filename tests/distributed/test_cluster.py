@@ -84,7 +84,7 @@ def _check_final(trials: list[FrozenTrial], target: int) -> None:
 
 def test_four_workers_one_killed_postgres(postgres_url: str, make_study: Callable[..., Path]) -> None:
     target = 6
-    study = make_study(n_trials=target, lpf=8)
+    study = make_study(n_trials=target, lpf=9)
     name = _name(study)
     env = {STORAGE_ENV: postgres_url}
     workers = [_cli("worker", str(study), "--no-artifacts", *FAST, env=env) for _ in range(4)]
@@ -159,12 +159,12 @@ def _interrupt_and_resume(study: Path, url: str, extra: list[str], target: int) 
 
 
 def test_sigint_then_rerun_resumes_sqlite(make_study: Callable[..., Path]) -> None:
-    study = make_study(n_trials=3, lpf=8)
+    study = make_study(n_trials=3, lpf=9)
     _interrupt_and_resume(study, f"sqlite:///{study.parent / 'study.db'}", [], 3)
 
 
 def test_sigint_then_rerun_resumes_local_workers_journal(make_study: Callable[..., Path]) -> None:
-    study = make_study(n_trials=4, lpf=8)
+    study = make_study(n_trials=4, lpf=9)
     trials = _interrupt_and_resume(study, str(study.parent / "study.log"), ["--workers", "2"], 4)
     assert len({t.system_attrs[OWNER_KEY]["pid"] for t in trials}) >= 2
 
@@ -244,7 +244,7 @@ def test_demo_interrupted_then_rerun_resumes(make_study: Callable[..., Path], tm
     """`make demo` (one process, `run_study`) stopped with Ctrl-C: exit 130 without a traceback, the running trial
     queued again; the rerun finishes the study with that design."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    study = make_study(n_trials=3, lpf=8, storage=url)
+    study = make_study(n_trials=3, lpf=9, storage=url)
     name = _name(study)
 
     def running_a_while() -> bool:
