@@ -118,23 +118,29 @@ def test_four_workers_one_killed_postgres(postgres_url: str, make_study: Callabl
     assert f"retry of trial {doomed.number}" in "".join(out for out, _ in outputs)
 
 
+def _interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool], snapshot: Callable[[], Any] = dict) -> Any:
+    """SIGINT `proc` once `ready()` (right after taking `snapshot()`, which is returned); it must stop as an
+    interrupt should: exit 130, a resume hint, no traceback."""
+    try:
+        _wait_for(ready, 120, "a finished and a running trial")
+        taken = snapshot()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "run the same command again to resume" in err, err
+    return taken
+
+
 def _interrupt_and_resume(study: Path, url: str, extra: list[str], target: int) -> list[FrozenTrial]:
     name = _name(study)
-    first = _cli("tune", str(study), "--no-progress", "--no-artifacts", *extra, *FAST)
-    try:
-        _wait_for(
-            lambda: census(_trials(url, name)).finished >= 1 and _running_for(url, name, 0.3),
-            120,
-            "a finished and a running trial",
-        )
-        before = {t.number: t.values for t in _trials(url, name) if t.state == TrialState.COMPLETE}
-        first.send_signal(signal.SIGINT)
-        out, err = first.communicate(timeout=120)
-    finally:
-        if first.poll() is None:
-            first.kill()
-    assert first.returncode == 130, err
-    assert "Traceback" not in err and "run the same command again to resume" in err, err
+    before = _interrupt_when(
+        _cli("tune", str(study), "--no-progress", "--no-artifacts", *extra, *FAST),
+        lambda: census(_trials(url, name)).finished >= 1 and _running_for(url, name, 0.3) is not None,
+        lambda: {t.number: t.values for t in _trials(url, name) if t.state == TrialState.COMPLETE},
+    )
     interrupted = _trials(url, name)
     assert not [t for t in interrupted if t.state == TrialState.RUNNING]
     requeued = [t for t in interrupted if t.system_attrs.get("zigzag_opt:retry_reason") == "interrupted"]
@@ -253,16 +259,7 @@ def test_demo_interrupted_then_rerun_resumes(make_study: Callable[..., Path], tm
         running = [t for t in trials if t.state == TrialState.RUNNING and now - t.datetime_start.timestamp() > 0.3]
         return census(trials).finished >= 1 and bool(running)
 
-    first = _cli("demo", "--study", str(study))
-    try:
-        _wait_for(running_a_while, 120, "a finished and a running trial")
-        first.send_signal(signal.SIGINT)
-        _, err = first.communicate(timeout=120)
-    finally:
-        if first.poll() is None:
-            first.kill()
-    assert first.returncode == 130, err
-    assert "Traceback" not in err and "run the same command again to resume" in err, err
+    _interrupt_when(_cli("demo", "--study", str(study)), running_a_while)
     interrupted = _trials(url, name)
     (failed,) = [t for t in interrupted if t.state == TrialState.FAIL]
     (queued,) = [t for t in interrupted if t.state == TrialState.WAITING]
