@@ -1035,14 +1035,8 @@ def _pack_ports(prob: ProblemArrays, m_max: int) -> tuple[I64, I64, F64, B1]:
     )
 
 
-def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
-    """`model.evaluate_numpy`'s results, computed by the compiled kernel.
-
-    Output layout: one float buffer holding 11 rows of [N] (mem_energy, energy, latency, the latency parts,
-    total cycles), then port_ss [N, P], then per operand accesses [N, M, 4], energy per direction [N, M, 4] and
-    utilisation [N, M]; one bool buffer holding valid, fits and the latency model's validity [N], then per
-    operand the double-buffer flags [N, M+1]. Every array of the result is a contiguous view into them.
-    """
+def _launch(prob: ProblemArrays, batch: MappingBatch) -> tuple[_Layout, F64, B1]:
+    """Check the batch's shapes, run the kernel on it and return the output layout and buffers."""
     tables = tables_of(prob)
     n, width = batch.dim.shape
     if batch.size.shape != (n, width) or batch.n_loops.shape != (n,) or batch.cuts.shape[:2] != (n, len(tables.levels)):
@@ -1063,6 +1057,19 @@ def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
         out_b,
     )
     _kernel(*args)
+    return lay, out_f, out_b
+
+
+def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
+    """`model.evaluate_numpy`'s results, computed by the compiled kernel.
+
+    Output layout: one float buffer holding 11 rows of [N] (mem_energy, energy, latency, the latency parts,
+    total cycles), then port_ss [N, P], then per operand accesses [N, M, 4], energy per direction [N, M, 4] and
+    utilisation [N, M]; one bool buffer holding valid, fits and the latency model's validity [N], then per
+    operand the double-buffer flags [N, M+1]. Every array of the result is a contiguous view into them.
+    """
+    lay, out_f, out_b = _launch(prob, batch)
+    n = batch.dim.shape[0]
     rows = out_f[: N_ROWS * n].reshape(N_ROWS, n)
     flags = out_b[: 3 * n].reshape(3, n)
     a, b, shape = lay.port_ss
@@ -1096,23 +1103,9 @@ def evaluate_kernel(prob: ProblemArrays, batch: MappingBatch) -> BatchResult:
 def evaluate_kernel_single(prob: ProblemArrays, batch: MappingBatch) -> SingleResult:
     """`SingleResult.from_batch(evaluate_kernel(prob, batch), 0)` for a one-mapping batch, converting the kernel's
     output buffer to Python numbers in one call instead of viewing it as arrays first."""
-    tables = tables_of(prob)
-    if batch.dim.shape[0] != 1 or batch.cuts.shape[1:] != (len(tables.levels), max(tables.levels)):
-        raise ValueError("evaluate_kernel_single takes one mapping with cuts [1, operands, levels]")
-    lay = tables.layout(1)
-    out_f = np.empty(lay.f_size)
-    out_b = np.empty(lay.b_size, dtype=np.bool_)
-    args: tuple[npt.NDArray[Any], ...] = (
-        batch.dim,
-        batch.size,
-        batch.n_loops,
-        batch.cuts,
-        *tables.arrays,
-        lay.offsets,
-        out_f,
-        out_b,
-    )
-    _kernel(*args)
+    if batch.dim.shape[0] != 1:
+        raise ValueError("evaluate_kernel_single takes a batch of one mapping")
+    lay, out_f, out_b = _launch(prob, batch)
     f = out_f.tolist()
     return SingleResult(
         valid=bool(out_b[0]),
