@@ -203,10 +203,7 @@ def _core_tables(core: Core, mem_ops: tuple[MemOperand, ...]) -> _CoreTables:
         ports=_ports(core, mem_ops),
         alloc_nodes=_alloc_nodes(core, mem_ops),
     )
-    with _IDENTITY_LOCK:
-        while len(_CORE_TABLES) >= _CACHE_SIZE:
-            del _CORE_TABLES[next(iter(_CORE_TABLES))]
-        _CORE_TABLES[key] = (core, tables)
+    _remember(_CORE_TABLES, key, (core, tables))
     return tables
 
 
@@ -338,11 +335,16 @@ def compile_problem_cached(
     if hit is not None:
         return hit[1]
     prob = _compile_problem_by_value(layer, core, spatial, links)
-    with _IDENTITY_LOCK:  # evictions from several threads must not interleave
-        while len(_BY_IDENTITY) >= _CACHE_SIZE:
-            del _BY_IDENTITY[next(iter(_BY_IDENTITY))]  # the oldest entry
-        _BY_IDENTITY[key] = ((layer, core, spatial, links), prob)
+    _remember(_BY_IDENTITY, key, ((layer, core, spatial, links), prob))
     return prob
+
+
+def _remember(cache: dict[Any, Any], key: Any, entry: Any) -> None:
+    """Store `entry` in an identity-keyed cache, dropping the oldest entries beyond `_CACHE_SIZE`."""
+    with _IDENTITY_LOCK:  # evictions from several threads must not interleave
+        while len(cache) >= _CACHE_SIZE:
+            del cache[next(iter(cache))]
+        cache[key] = entry
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
